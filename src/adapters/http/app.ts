@@ -1,0 +1,58 @@
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { PatdError } from '../../core/errors.js';
+import { authenticate } from './auth.js';
+import type { AppDeps } from './deps.js';
+import { sendProblem, toPatdError } from './problem.js';
+import { healthRoutes } from './routes/health.js';
+import { meRoutes } from './routes/me.js';
+import { orgRoutes } from './routes/orgs.js';
+import { sessionRoutes } from './routes/session.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { userRoutes } from './routes/users.js';
+import { Problem } from './schemas.js';
+
+export const BODY_LIMIT = 64 * 1024;
+
+/** Builds the HTTP app from ready-made services. Tests build it with their own deps. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as unknown as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: deps.http.trustProxy,
+    genReqId: () => `req_${Math.random().toString(36).slice(2, 12)}`,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  });
+  app.decorateRequest('caller', null);
+  app.decorateRequest('session', null);
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: BODY_LIMIT });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'patd', version: '1', description: 'Personal access tokens: issue, check, notify, audit.' },
+      components: { securitySchemes: { basic: { type: 'http', scheme: 'basic' }, bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'patd_session' } } },
+    },
+  });
+  app.addSchema(Problem);
+
+  app.addHook('onRequest', async (req) => {
+    const rule = req.routeOptions.config?.auth;
+    if (rule) await authenticate(deps, req, rule);
+  });
+  app.setErrorHandler((err, req, reply) => sendProblem(reply, toPatdError(err as Error, req)));
+  app.setNotFoundHandler((req, reply) => sendProblem(reply, new PatdError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`)));
+
+  await app.register(healthRoutes(deps));
+  await app.register(sessionRoutes(deps), { prefix: '/api/v1' });
+  await app.register(meRoutes(deps), { prefix: '/api/v1' });
+  await app.register(tokenRoutes(deps), { prefix: '/api/v1' });
+  await app.register(userRoutes(deps), { prefix: '/api/v1' });
+  await app.register(orgRoutes(deps), { prefix: '/api/v1' });
+  for (const ext of deps.extensions ?? []) await ext(app, deps);
+
+  app.get('/api/v1/openapi.json', { config: { auth: 'none' }, schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

@@ -1,0 +1,54 @@
+import type { FastifyRequest } from 'fastify';
+import { PatdError } from '../../core/errors.js';
+import { constantTimeEqual } from '../../core/ids.js';
+import type { Caller } from '../../core/model.js';
+import { tokenFromAuthorization } from './credentials.js';
+import type { AppDeps, AuthRule } from './deps.js';
+
+export const SESSION_COOKIE = 'patd_session';
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Resolves a PAT from the Authorization header, or throws the right 401/403. */
+export async function callerFromToken(deps: AppDeps, req: FastifyRequest, opts: { scope?: string; org?: string } = {}): Promise<Caller> {
+  const secret = tokenFromAuthorization(req.headers.authorization);
+  if (secret === null) throw new PatdError('unauthenticated', 'send a personal access token (Basic or Bearer) or sign in');
+  if (secret === undefined) throw new PatdError('token_invalid', 'the Authorization header could not be read');
+  const p = await deps.core.verifier.verify(secret, { ...opts, ip: req.ip });
+  return { user: p.user, token: p.token, ip: req.ip, userAgent: req.headers['user-agent'] ?? null, memberships: p.memberships };
+}
+
+/** Applies a route's AuthRule; sets req.caller (and req.session for cookie sign-ins). */
+export async function authenticate(deps: AppDeps, req: FastifyRequest, rule: AuthRule): Promise<void> {
+  if (rule === 'none') return;
+  if (req.headers.authorization) {
+    if (rule.sessionOnly) throw new PatdError('session_required', 'this action needs a signed-in session, not a token');
+    const scope = rule.admin ? '*' : rule.scope;
+    if (!scope && !rule.patOnly) throw new PatdError('session_required', 'this action needs a signed-in session, not a token');
+    req.caller = await callerFromToken(deps, req, { scope });
+    if (rule.admin && !req.caller.user.isAdmin) throw new PatdError('forbidden', 'this needs an instance admin');
+    return;
+  }
+  const cookie = req.cookies?.[SESSION_COOKIE];
+  if (cookie && !rule.patOnly) {
+    const s = await deps.accounts.fromCookie(cookie);
+    if (s) {
+      if (UNSAFE.has(req.method)) {
+        const sent = req.headers['x-csrf-token'];
+        if (typeof sent !== 'string' || !constantTimeEqual(sent, s.session.csrfToken)) {
+          throw new PatdError('csrf_failed', 'send the X-CSRF-Token header with the csrfToken from /api/v1/session');
+        }
+      }
+      req.session = s.session;
+      req.caller = { user: s.user, token: null, ip: req.ip, userAgent: req.headers['user-agent'] ?? null };
+      if (rule.admin && !s.user.isAdmin) throw new PatdError('forbidden', 'this needs an instance admin');
+      return;
+    }
+  }
+  throw new PatdError('unauthenticated', rule.patOnly ? 'send a personal access token (Basic or Bearer)' : 'sign in or send a personal access token');
+}
+
+/** The caller of an authenticated route (the hook guarantees it). */
+export function caller(req: FastifyRequest): Caller {
+  if (!req.caller) throw new PatdError('unauthenticated');
+  return req.caller;
+}

@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { AccountService } from '../../core/accounts/service.js';
+import type { CoreDeps } from '../../core/deps.js';
+import type { Caller, Session } from '../../core/model.js';
+import type { OrgService } from '../../core/orgs/service.js';
+import type { TokenService } from '../../core/tokens/service.js';
+
+export interface HttpSettings {
+  publicUrl: string;
+  /** Trust X-Forwarded-* from these proxies (Fastify's trustProxy). */
+  trustProxy: boolean | string;
+}
+
+/** A feature that mounts its own routes (git host, OAuth endpoints, …). */
+export type HttpExtension = (app: FastifyInstance, deps: AppDeps) => Promise<void> | void;
+
+export interface AppDeps {
+  core: CoreDeps;
+  accounts: AccountService;
+  orgs: OrgService;
+  tokens: TokenService;
+  logger: Logger;
+  http: HttpSettings;
+  /** Checks the database answers (for /readyz). */
+  ready: () => Promise<void>;
+  extensions?: HttpExtension[];
+}
+
+/** How a route authenticates; every /api route declares one (a test checks). */
+export type AuthRule =
+  | 'none'
+  | { scope?: string; sessionOnly?: boolean; patOnly?: boolean; admin?: boolean };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller | null;
+    session: Session | null;
+  }
+  interface FastifyContextConfig {
+    auth?: AuthRule;
+  }
+}

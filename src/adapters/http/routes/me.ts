@@ -1,0 +1,43 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { userView } from '../../../core/accounts/service.js';
+import { caller } from '../auth.js';
+import type { AppDeps } from '../deps.js';
+import { errors, UserView } from '../schemas.js';
+
+const MeView = Type.Object({
+  user: UserView,
+  orgs: Type.Array(Type.Object({ name: Type.String(), role: Type.String() })),
+  token: Type.Optional(Type.Object({
+    id: Type.String(), scopes: Type.Array(Type.String()), orgs: Type.Union([Type.Literal('*'), Type.Array(Type.String())]), expiresAt: Type.String(),
+  })),
+});
+const PatchMe = Type.Object({
+  displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
+  email: Type.Optional(Type.String({ maxLength: 254 })),
+  password: Type.Optional(Type.String({ maxLength: 1024 })),
+  currentPassword: Type.Optional(Type.String({ maxLength: 1024 })),
+}, { additionalProperties: false });
+
+export const meRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) => {
+  app.get('/me', {
+    config: { auth: { scope: 'profile:read' } },
+    schema: { tags: ['me'], summary: 'The caller, and for a PAT its id, scopes, orgs and expiry', response: { 200: MeView, ...errors(401, 403) } },
+  }, async (req) => {
+    const c = caller(req);
+    const ms = c.memberships ?? await deps.core.store.r.members.listForUser(c.user.id);
+    const t = c.token;
+    return {
+      user: userView(c.user),
+      orgs: ms.map((m) => ({ name: m.orgName, role: m.role })),
+      token: t ? {
+        id: t.id, scopes: t.scopes, expiresAt: new Date(t.expiresAt).toISOString(),
+        orgs: t.orgIds === null ? '*' as const : ms.filter((m) => t.orgIds?.includes(m.orgId)).map((m) => m.orgName),
+      } : undefined,
+    };
+  });
+  app.patch('/me', {
+    config: { auth: { sessionOnly: true } },
+    schema: { tags: ['me'], summary: 'Edit your profile (a password change needs currentPassword)', body: PatchMe, response: { 200: UserView, ...errors(400, 401, 403) } },
+  }, async (req) => userView(await deps.accounts.updateMe(caller(req), req.body as Static<typeof PatchMe>)));
+};

@@ -1,0 +1,82 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { CreatedVia, TokenStatus } from '../../../core/model.js';
+import { caller } from '../auth.js';
+import type { AppDeps } from '../deps.js';
+import { Expiry, errors, Orgs, PageQuery, pageOf, parseLimit, TokenView } from '../schemas.js';
+
+const Create = Type.Object({
+  name: Type.String({ maxLength: 500 }),
+  scopes: Type.Array(Type.String({ maxLength: 100 }), { maxItems: 100 }),
+  orgs: Type.Optional(Orgs),
+  ...Expiry,
+}, { additionalProperties: false });
+const Edit = Type.Object({
+  name: Type.Optional(Type.String({ maxLength: 500 })),
+  scopes: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 100 })),
+  orgs: Type.Optional(Orgs),
+  ...Expiry,
+}, { additionalProperties: false });
+const Regenerate = Type.Union([Type.Null(), Type.Object({ graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 604800 })) }, { additionalProperties: false })]);
+const Issued = Type.Object({ token: TokenView, secret: Type.String() });
+const Id = Type.Object({ id: Type.String({ maxLength: 64 }) });
+const ListQuery = Type.Object({
+  status: Type.Optional(Type.Union(['active', 'expired', 'revoked', 'all'].map((s) => Type.Literal(s)))),
+  ...PageQuery,
+}, { additionalProperties: false });
+
+/** Tokens made through the API with a PAT say `api`; with a browser session, `web`. */
+export function viaOf(req: FastifyRequest): CreatedVia {
+  return req.caller?.token ? 'api' : 'web';
+}
+
+export const tokenRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) => {
+  const tags = ['tokens'];
+  app.post('/tokens', {
+    config: { auth: { scope: 'tokens:manage' } },
+    schema: { tags, summary: 'Create a token; the secret is in this answer only', body: Create, response: { 201: Issued, ...errors(400, 401, 403, 413) } },
+  }, async (req, reply) => {
+    const c = caller(req);
+    const issued = await deps.tokens.create(c, c.user, req.body as Static<typeof Create>, { via: viaOf(req) });
+    return reply.code(201).header('cache-control', 'no-store').send(issued);
+  });
+  app.get('/tokens', {
+    config: { auth: { scope: 'tokens:read' } },
+    schema: { tags, summary: "The caller's tokens", querystring: ListQuery, response: { 200: pageOf(TokenView), ...errors(400, 401, 403) } },
+  }, async (req) => {
+    const q = req.query as Static<typeof ListQuery>;
+    return deps.tokens.list(caller(req).user, (q.status ?? 'active') as TokenStatus | 'all', { limit: parseLimit(q.limit), cursor: q.cursor ?? null });
+  });
+  app.get('/tokens/self', {
+    config: { auth: { patOnly: true } },
+    schema: { tags, summary: 'The token used for this call', response: { 200: TokenView, ...errors(401) } },
+  }, async (req) => deps.tokens.self(caller(req)));
+  app.get('/tokens/:id', {
+    config: { auth: { scope: 'tokens:read' } },
+    schema: { tags, summary: 'One token', params: Id, response: { 200: TokenView, ...errors(401, 403, 404) } },
+  }, async (req) => deps.tokens.get(caller(req).user, (req.params as Static<typeof Id>).id));
+  app.patch('/tokens/:id', {
+    config: { auth: { scope: 'tokens:manage' } },
+    schema: { tags, summary: 'Rename, renew, change scopes or orgs; policy is re-checked', params: Id, body: Edit, response: { 200: TokenView, ...errors(400, 401, 403, 404, 409) } },
+  }, async (req) => {
+    const c = caller(req);
+    return deps.tokens.edit(c, c.user, (req.params as Static<typeof Id>).id, req.body as Static<typeof Edit>);
+  });
+  app.post('/tokens/:id/regenerate', {
+    config: { auth: { scope: 'tokens:manage' } },
+    schema: { tags, summary: 'New secret, same id and settings', params: Id, body: Regenerate, response: { 200: Issued, ...errors(400, 401, 403, 404, 409) } },
+  }, async (req, reply) => {
+    const c = caller(req);
+    const b = (req.body ?? {}) as { graceSeconds?: number };
+    const issued = await deps.tokens.regenerate(c, c.user, (req.params as Static<typeof Id>).id, b.graceSeconds ?? 0);
+    return reply.header('cache-control', 'no-store').send(issued);
+  });
+  app.delete('/tokens/:id', {
+    config: { auth: { scope: 'tokens:manage' } },
+    schema: { tags, summary: 'Revoke (idempotent)', params: Id, response: errors(401, 403, 404) },
+  }, async (req, reply) => {
+    const c = caller(req);
+    await deps.tokens.revoke(c, c.user, (req.params as Static<typeof Id>).id);
+    return reply.code(204).send();
+  });
+};

@@ -1,0 +1,116 @@
+/** Table types: snake_case, as stored. Mapped to domain objects in the repositories. */
+export interface UsersTable {
+  id: string;
+  username: string;
+  email: string;
+  display_name: string;
+  password_hash: string | null;
+  disabled: number;
+  is_admin: number;
+  service_org_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+  ip: string | null;
+  user_agent: string | null;
+}
+export interface OrgsTable {
+  id: string;
+  name: string;
+  display_name: string;
+  created_at: number;
+}
+export interface MembershipsTable {
+  org_id: string;
+  user_id: string;
+  role: string;
+  created_at: number;
+}
+export interface PoliciesTable {
+  org_id: string;
+  body: string;
+  updated_at: number;
+}
+export interface TokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  digest: string;
+  hint: string;
+  scopes: string;
+  all_orgs: number;
+  created_at: number;
+  expires_at: number;
+  last_used_at: number | null;
+  last_used_ip: string | null;
+  revoked_at: number | null;
+  revoked_by: string | null;
+  revoked_reason: string | null;
+  created_via: string;
+  client_name: string | null;
+  user_agent: string | null;
+  created_ip: string | null;
+  version: number;
+}
+export interface TokenOrgsTable {
+  token_id: string;
+  org_id: string;
+}
+export interface TokenOldDigestsTable {
+  digest: string;
+  token_id: string;
+  valid_until: number;
+}
+export interface AuditEventsTable {
+  id: string;
+  at: number;
+  actor_type: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  subject_user_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  details: string;
+}
+export interface AuditEventOrgsTable {
+  event_id: string;
+  org_id: string;
+  at: number;
+}
+export interface OutboxTable {
+  id: string;
+  kind: string;
+  dedupe_key: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  available_at: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  orgs: OrgsTable;
+  memberships: MembershipsTable;
+  policies: PoliciesTable;
+  tokens: TokensTable;
+  token_orgs: TokenOrgsTable;
+  token_old_digests: TokenOldDigestsTable;
+  audit_events: AuditEventsTable;
+  audit_event_orgs: AuditEventOrgsTable;
+  outbox: OutboxTable;
+}

@@ -1,0 +1,33 @@
+import type { Kysely } from 'kysely';
+import type { Repos, Store } from '../../core/ports.js';
+import type { Db } from './db.js';
+import { auditRepo, outboxRepo } from './repos/audit.js';
+import { memberRepo, orgRepo, policyRepo } from './repos/orgs.js';
+import { sessionRepo } from './repos/sessions.js';
+import { tokenRepo } from './repos/tokens.js';
+import { userRepo } from './repos/users.js';
+import type { Database } from './schema.js';
+
+export function makeRepos(db: Kysely<Database>): Repos {
+  return {
+    users: userRepo(db),
+    sessions: sessionRepo(db),
+    orgs: orgRepo(db),
+    members: memberRepo(db),
+    policies: policyRepo(db),
+    tokens: tokenRepo(db),
+    audit: auditRepo(db),
+    outbox: outboxRepo(db),
+  };
+}
+
+/** The Kysely-backed Store for SQLite and PostgreSQL. */
+export function kyselyStore(db: Db): Store & { db: Db } {
+  return {
+    db,
+    dialect: db.dialect,
+    r: makeRepos(db.kysely),
+    tx: (fn) => db.kysely.transaction().execute((trx) => fn(makeRepos(trx))),
+    close: () => db.kysely.destroy(),
+  };
+}

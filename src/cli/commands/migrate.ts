@@ -1,0 +1,23 @@
+import { loadConfig, loadDotEnv } from '../../config.js';
+import { openStore } from '../../server.js';
+import { print } from '../output.js';
+import type { Command } from '../types.js';
+
+export const migrateCmd: Command = {
+  name: 'migrate',
+  summary: 'Bring the database schema up to date',
+  usage: 'patd migrate [--json]',
+  options: { json: { type: 'boolean' } },
+  async run({ values }) {
+    loadDotEnv();
+    const store = await openStore(loadConfig());
+    try {
+      const applied = await store.migrate();
+      if (values.json) print(true, { applied });
+      else process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'already up to date\n');
+    } finally {
+      await store.close();
+    }
+    return 0;
+  },
+};

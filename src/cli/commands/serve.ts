@@ -1,0 +1,36 @@
+import { loadConfig, loadDotEnv } from '../../config.js';
+import { createPatd } from '../../server.js';
+import type { Command } from '../types.js';
+
+export const serve: Command = {
+  name: 'serve',
+  summary: 'Run the patd service (the default command)',
+  usage: 'patd serve',
+  help: 'Configuration comes from the environment and ./.env (see docs/configuration.md).\nOn first start with an empty database, creates the admin user "admin" and prints its password once.',
+  async run() {
+    loadDotEnv();
+    const config = loadConfig();
+    const patd = await createPatd(config);
+    const log = patd.logger;
+    if (config.secretGenerated) log.warn({ file: `${config.dataDir}/secret` }, 'development default: PATD_SECRET was generated into the data folder; set PATD_SECRET in production');
+    if (config.databaseUrl.startsWith('sqlite:')) log.info({ database: config.databaseUrl }, 'using the embedded SQLite database');
+    const boot = await patd.accounts.bootstrap(config.adminPassword ?? undefined, config.adminEmail ?? undefined);
+    if (boot.generatedPassword) {
+      // Printed once to the terminal, never to the log.
+      process.stdout.write(`\nCreated the instance admin "admin" with password: ${boot.generatedPassword}\nSign in and change it; it will not be shown again.\n\n`);
+    } else if (boot.created) {
+      log.info('created the instance admin "admin" with the password from PATD_ADMIN_PASSWORD');
+    }
+    const url = await patd.listen();
+    log.info({ url, publicUrl: config.publicUrl }, 'patd is listening');
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        log.info('shutting down');
+        patd.close().then(resolve, resolve);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    return 0;
+  },
+};

@@ -1,0 +1,67 @@
+import { randomSecret } from '../../core/ids.js';
+import { userView } from '../../core/accounts/service.js';
+import { SYSTEM_ACTOR } from '../../core/model.js';
+import { withLocal } from '../context.js';
+import { print } from '../output.js';
+import { CliError, type Command } from '../types.js';
+
+const CLI_CTX = { actor: { ...SYSTEM_ACTOR, name: 'cli' }, ip: null, userAgent: 'patd-cli' };
+
+export const userAdd: Command = {
+  name: 'user add',
+  summary: 'Create a local user',
+  usage: 'patd user add USERNAME --email EMAIL [--name "Display Name"] [--password P | --generate-password] [--admin] [--json]',
+  options: { email: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' }, 'generate-password': { type: 'boolean' }, admin: { type: 'boolean' }, json: { type: 'boolean' } },
+  async run({ values, positionals }) {
+    const username = positionals[0];
+    if (!username || typeof values.email !== 'string') throw new CliError('a username and --email are required', 2);
+    const password = values['generate-password'] ? randomSecret(18) : (values.password as string | undefined);
+    const u = await withLocal((c) => c.accounts.create(CLI_CTX, {
+      username, email: values.email as string, displayName: values.name as string | undefined, password, admin: !!values.admin,
+    }));
+    const out = { ...userView(u), ...(values['generate-password'] ? { password } : {}) };
+    if (values.json) print(true, out);
+    else process.stdout.write(`created user ${u.username} (${u.id})${values['generate-password'] ? `\npassword: ${password}` : ''}\n`);
+    return 0;
+  },
+};
+
+export const userList: Command = {
+  name: 'user list',
+  summary: 'List users',
+  usage: 'patd user list [--json]',
+  options: { json: { type: 'boolean' } },
+  async run({ values }) {
+    const users = await withLocal(async (c) => {
+      const all = [];
+      let cursor: string | null = null;
+      do {
+        const page = await c.accounts.list({ limit: 200, cursor });
+        all.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return all;
+    });
+    const views = users.map(userView);
+    print(!!values.json, views, views.map((u) => ({ username: u.username, email: u.email, admin: u.admin, disabled: u.disabled, id: u.id })));
+    return 0;
+  },
+};
+
+export const userDisable: Command = {
+  name: 'user disable',
+  summary: 'Disable a user: their sessions end and their tokens stop working at once',
+  usage: 'patd user disable USERNAME [--enable] [--json]',
+  options: { enable: { type: 'boolean' }, json: { type: 'boolean' } },
+  async run({ values, positionals }) {
+    const username = positionals[0];
+    if (!username) throw new CliError('a username is required', 2);
+    const u = await withLocal(async (c) => {
+      const target = await c.accounts.byUsername(username);
+      return c.accounts.adminUpdate(CLI_CTX, null, target.id, { disabled: !values.enable });
+    });
+    if (values.json) print(true, userView(u));
+    else process.stdout.write(`${u.disabled ? 'disabled' : 'enabled'} user ${u.username}\n`);
+    return 0;
+  },
+};

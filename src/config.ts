@@ -1,0 +1,113 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomSecret } from './core/ids.js';
+import { parseScopesFile, type ScopeDef } from './core/scopes/catalog.js';
+import { PREFIX_RE } from './core/tokens/format.js';
+
+/** All of patd's configuration, parsed once at start-up and frozen. Defaults are documented in docs/configuration.md. */
+export interface Config {
+  dataDir: string;
+  databaseUrl: string;
+  host: string;
+  port: number;
+  publicUrl: string;
+  secret: string;
+  /** True when PATD_SECRET was generated into the data folder (development default). */
+  secretGenerated: boolean;
+  tokenPrefix: string;
+  maxTokenDays: number;
+  adminPassword: string | null;
+  adminEmail: string | null;
+  smtpUrl: string | null;
+  mailFrom: string;
+  expiryWarningDays: number[];
+  oidc: { issuer: string; clientId: string; clientSecret: string } | null;
+  extraScopes: ScopeDef[];
+  logLevel: string;
+  trustProxy: boolean | string;
+  authCacheSeconds: number;
+}
+
+/** Bad configuration: the message names the variable and goes to stderr as one line. */
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, def: number, min: number, max: number): number {
+  const v = env[name];
+  if (v === undefined || v === '') return def;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${v}")`);
+  return n;
+}
+
+/** Reads `.env` in the working directory when present (values already in the environment win). */
+export function loadDotEnv(file = '.env'): void {
+  if (existsSync(file)) process.loadEnvFile(file);
+}
+
+export function loadConfig(env: Env = process.env, opts: { ensureSecret?: boolean } = {}): Readonly<Config> {
+  const dataDir = resolve(env.PATD_DATA_DIR || './data');
+  const databaseUrl = env.PATD_DATABASE_URL || `sqlite:${join(dataDir, 'patd.db')}`;
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) throw new ConfigError('PATD_DATABASE_URL must start with sqlite: or postgres://');
+  const host = env.PATD_HOST || '127.0.0.1';
+  const port = int(env, 'PATD_PORT', 8080, 0, 65535);
+  const publicUrl = (env.PATD_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
+  try {
+    const u = new URL(publicUrl);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+  } catch {
+    throw new ConfigError(`PATD_PUBLIC_URL must be an http(s) URL (got "${publicUrl}")`);
+  }
+  const tokenPrefix = env.PATD_TOKEN_PREFIX || 'patd_';
+  if (!PREFIX_RE.test(tokenPrefix)) throw new ConfigError('PATD_TOKEN_PREFIX must match [a-z][a-z0-9]{1,14}_');
+  const maxTokenDays = int(env, 'PATD_MAX_TOKEN_DAYS', 365, 1, 3650);
+  const warn = (env.PATD_EXPIRY_WARNING_DAYS || '7').split(',').map((s) => s.trim());
+  const expiryWarningDays = warn.map(Number);
+  if (expiryWarningDays.some((n) => !Number.isInteger(n) || n < 1 || n > 365)) {
+    throw new ConfigError('PATD_EXPIRY_WARNING_DAYS must be a comma-separated list of whole days, such as 30,7,1');
+  }
+  const smtpUrl = env.PATD_SMTP_URL || null;
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) throw new ConfigError('PATD_SMTP_URL must start with smtp:// or smtps://');
+  let extraScopes: ScopeDef[] = [];
+  if (env.PATD_SCOPES_FILE) {
+    try {
+      extraScopes = parseScopesFile(JSON.parse(readFileSync(env.PATD_SCOPES_FILE, 'utf8')));
+    } catch (e) {
+      throw new ConfigError(`PATD_SCOPES_FILE: ${(e as Error).message}`);
+    }
+  }
+  const oidcIssuer = env.PATD_OIDC_ISSUER;
+  if (oidcIssuer && (!env.PATD_OIDC_CLIENT_ID || !env.PATD_OIDC_CLIENT_SECRET)) {
+    throw new ConfigError('PATD_OIDC_ISSUER needs PATD_OIDC_CLIENT_ID and PATD_OIDC_CLIENT_SECRET');
+  }
+  const logLevel = env.PATD_LOG_LEVEL || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError('PATD_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
+  }
+  const tp = env.PATD_TRUST_PROXY;
+  const trustProxy = !tp || tp === 'false' ? false : tp === 'true' ? true : tp;
+  let secret = env.PATD_SECRET || '';
+  let secretGenerated = false;
+  if (!secret && opts.ensureSecret !== false) {
+    ({ secret, generated: secretGenerated } = ensureSecretFile(dataDir));
+  }
+  if (env.PATD_SECRET && env.PATD_SECRET.length < 32) throw new ConfigError('PATD_SECRET must be at least 32 characters');
+  return Object.freeze({
+    dataDir, databaseUrl, host, port, publicUrl, secret, secretGenerated, tokenPrefix, maxTokenDays,
+    adminPassword: env.PATD_ADMIN_PASSWORD || null, adminEmail: env.PATD_ADMIN_EMAIL || null,
+    smtpUrl, mailFrom: env.PATD_MAIL_FROM || 'patd <patd@localhost>', expiryWarningDays: [...new Set(expiryWarningDays)].sort((a, b) => b - a),
+    oidc: oidcIssuer ? { issuer: oidcIssuer, clientId: env.PATD_OIDC_CLIENT_ID as string, clientSecret: env.PATD_OIDC_CLIENT_SECRET as string } : null,
+    extraScopes, logLevel, trustProxy, authCacheSeconds: int(env, 'PATD_AUTH_CACHE_SECONDS', 5, 0, 300),
+  });
+}
+
+function ensureSecretFile(dataDir: string): { secret: string; generated: boolean } {
+  const file = join(dataDir, 'secret');
+  if (existsSync(file)) return { secret: readFileSync(file, 'utf8').trim(), generated: true };
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomSecret(32);
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return { secret, generated: true };
+}

@@ -1,0 +1,193 @@
+import type { CoreDeps } from '../deps.js';
+import { PatdError } from '../errors.js';
+import { newId, randomSecret, sha256Hex } from '../ids.js';
+import type { Caller, Page, PageQuery, RequestContext, Session, User } from '../model.js';
+import { contextOf, SYSTEM_ACTOR } from '../model.js';
+import { checkEmail, checkSlug } from '../validate.js';
+import { WindowLimiter } from './limiter.js';
+
+export interface NewUser {
+  username: string;
+  email: string;
+  displayName?: string;
+  password?: string;
+  admin?: boolean;
+}
+
+export interface UserView {
+  id: string;
+  username: string;
+  email: string;
+  displayName: string;
+  disabled: boolean;
+  admin: boolean;
+  createdAt: string;
+}
+
+export const userView = (u: User): UserView => ({
+  id: u.id, username: u.username, email: u.email, displayName: u.displayName, disabled: u.disabled,
+  admin: u.isAdmin, createdAt: new Date(u.createdAt).toISOString(),
+});
+
+export interface SignedIn {
+  user: User;
+  session: Session;
+  /** The cookie value; only its digest is stored. */
+  cookie: string;
+}
+
+const MIN_PASSWORD = 8;
+
+export class AccountService {
+  private readonly perUser: WindowLimiter;
+  private readonly perIp: WindowLimiter;
+  private dummyHash: Promise<string> | null = null;
+
+  constructor(private readonly d: CoreDeps) {
+    const s = d.settings;
+    this.perUser = new WindowLimiter(d.clock, s.signInPerUser, s.signInWindowMs);
+    this.perIp = new WindowLimiter(d.clock, s.signInPerIp, s.signInWindowMs);
+  }
+
+  /** First start with an empty database: create `admin`. Returns the generated password, if any. */
+  async bootstrap(password?: string, email?: string): Promise<{ created: boolean; generatedPassword: string | null }> {
+    if ((await this.d.store.r.users.count()) > 0) return { created: false, generatedPassword: null };
+    const generated = password ? null : randomSecret(18);
+    await this.create({ actor: SYSTEM_ACTOR, ip: null, userAgent: null }, {
+      username: 'admin', email: email ?? 'admin@localhost', displayName: 'Administrator', password: password ?? (generated as string), admin: true,
+    });
+    return { created: true, generatedPassword: generated };
+  }
+
+  async create(ctx: RequestContext, n: NewUser): Promise<User> {
+    const username = checkSlug('username', n.username);
+    const email = checkEmail(n.email);
+    if (n.password !== undefined) this.checkPassword(n.password, 'password');
+    const now = this.d.clock.now();
+    const u: User = {
+      id: newId('usr'), username, email, displayName: (n.displayName ?? username).slice(0, 120), disabled: false,
+      isAdmin: !!n.admin, serviceOrgId: null, passwordHash: n.password ? await this.d.hasher.hash(n.password) : null, createdAt: now,
+    };
+    await this.d.store.tx(async (r) => {
+      if (await r.users.byUsername(username)) throw new PatdError('conflict', `username "${username}" is taken`, { field: 'username' });
+      await r.users.insert(u);
+      await this.d.events.record(r, ctx, now, { action: 'user.created', targetType: 'user', targetId: u.id, subjectUserId: u.id, details: { username, admin: u.isAdmin } });
+    });
+    return u;
+  }
+
+  list(q: PageQuery): Promise<Page<User>> {
+    return this.d.store.r.users.list(q);
+  }
+
+  async byId(id: string): Promise<User> {
+    const u = await this.d.store.r.users.byId(id);
+    if (!u) throw new PatdError('not_found', 'no such user');
+    return u;
+  }
+
+  async byUsername(username: string): Promise<User> {
+    const u = await this.d.store.r.users.byUsername(username);
+    if (!u) throw new PatdError('not_found', `no user "${username.slice(0, 40)}"`);
+    return u;
+  }
+
+  /** Instance admin edits a user. Disabling stops all their tokens and sessions at once. */
+  async adminUpdate(ctx: RequestContext, actingUserId: string | null, id: string, p: { disabled?: boolean; admin?: boolean; email?: string; displayName?: string }): Promise<User> {
+    if (p.email !== undefined) checkEmail(p.email);
+    if (p.disabled && id === actingUserId) throw new PatdError('forbidden', 'you cannot disable your own account');
+    const now = this.d.clock.now();
+    const u = await this.d.store.tx(async (r) => {
+      const before = await r.users.byId(id);
+      if (!before) throw new PatdError('not_found', 'no such user');
+      await r.users.update(id, { disabled: p.disabled, isAdmin: p.admin, email: p.email, displayName: p.displayName?.slice(0, 120) });
+      if (p.disabled) await r.sessions.deleteForUser(id);
+      const orgIds = (await r.members.listForUser(id)).map((m) => m.orgId);
+      const action = p.disabled === true && !before.disabled ? 'user.disabled' : p.disabled === false && before.disabled ? 'user.enabled' : 'user.updated';
+      await this.d.events.record(r, ctx, now, { action, targetType: 'user', targetId: id, subjectUserId: id, orgIds, details: { changed: Object.keys(p) } });
+      return (await r.users.byId(id)) as User;
+    });
+    this.d.verifier.invalidateUser(id);
+    return u;
+  }
+
+  async updateMe(caller: Caller, p: { displayName?: string; email?: string; password?: string; currentPassword?: string }): Promise<User> {
+    if (p.email !== undefined) checkEmail(p.email);
+    let passwordHash: string | undefined;
+    if (p.password !== undefined) {
+      this.checkPassword(p.password, 'password');
+      const cur = caller.user.passwordHash;
+      if (!p.currentPassword || !cur || !(await this.d.hasher.verify(cur, p.currentPassword))) {
+        throw new PatdError('invalid_credentials', 'currentPassword is wrong', { field: 'currentPassword' });
+      }
+      passwordHash = await this.d.hasher.hash(p.password);
+    }
+    const now = this.d.clock.now();
+    return this.d.store.tx(async (r) => {
+      await r.users.update(caller.user.id, { displayName: p.displayName?.slice(0, 120), email: p.email, passwordHash });
+      await this.d.events.record(r, contextOf(caller), now, {
+        action: 'user.updated', targetType: 'user', targetId: caller.user.id, subjectUserId: caller.user.id,
+        details: { changed: Object.keys(p).filter((k) => k !== 'currentPassword') },
+      });
+      return (await r.users.byId(caller.user.id)) as User;
+    });
+  }
+
+  /** Password sign-in, limited per IP and per username. */
+  async signIn(username: string, password: string, ip: string | null, userAgent: string | null): Promise<SignedIn> {
+    this.perIp.hit(`ip:${ip ?? '-'}`);
+    this.perUser.hit(`user:${username.toLowerCase()}`);
+    const u = await this.d.store.r.users.byUsername(username.toLowerCase());
+    // Same work whether or not the user exists, so timing does not tell usernames apart.
+    const ok = u?.passwordHash ? await this.d.hasher.verify(u.passwordHash, password) : await this.burn(password);
+    if (!u || !ok || u.disabled) {
+      await this.d.store.tx((r) => this.d.events.record(r, { actor: { type: 'anonymous', id: null, name: null }, ip, userAgent }, this.d.clock.now(), {
+        action: 'session.failed', targetType: 'user', targetId: u?.id ?? null, subjectUserId: u?.id ?? null, details: { reason: u?.disabled ? 'disabled' : 'bad_credentials' },
+      }));
+      throw new PatdError('invalid_credentials', 'wrong username or password');
+    }
+    this.perUser.reset(`user:${username.toLowerCase()}`);
+    const now = this.d.clock.now();
+    const cookie = randomSecret(32);
+    const session: Session = {
+      id: sha256Hex(cookie), userId: u.id, csrfToken: randomSecret(24), createdAt: now,
+      expiresAt: now + this.d.settings.sessionDays * 86_400_000, ip, userAgent,
+    };
+    await this.d.store.tx(async (r) => {
+      await r.sessions.insert(session);
+      await this.d.events.record(r, { actor: { type: 'user', id: u.id, name: u.username }, ip, userAgent }, now, {
+        action: 'session.created', targetType: 'user', targetId: u.id, subjectUserId: u.id,
+      });
+    });
+    return { user: u, session, cookie };
+  }
+
+  /** Resolves a session cookie; null when unknown, expired or the user is disabled. */
+  async fromCookie(cookie: string): Promise<{ user: User; session: Session } | null> {
+    if (!cookie || cookie.length > 100) return null;
+    const s = await this.d.store.r.sessions.byId(sha256Hex(cookie));
+    if (!s || s.expiresAt <= this.d.clock.now()) return null;
+    const user = await this.d.store.r.users.byId(s.userId);
+    if (!user || user.disabled) return null;
+    return { user, session: s };
+  }
+
+  async signOut(caller: Caller, sessionId: string): Promise<void> {
+    await this.d.store.tx(async (r) => {
+      await r.sessions.delete(sessionId);
+      await this.d.events.record(r, contextOf(caller), this.d.clock.now(), { action: 'session.deleted', targetType: 'user', targetId: caller.user.id, subjectUserId: caller.user.id });
+    });
+  }
+
+  private checkPassword(p: string, field: string): void {
+    if (typeof p !== 'string' || p.length < MIN_PASSWORD || p.length > 1024) {
+      throw new PatdError('validation_failed', `${field} must be ${MIN_PASSWORD}–1024 characters`, { field });
+    }
+  }
+
+  private async burn(password: string): Promise<false> {
+    this.dummyHash ??= this.d.hasher.hash(randomSecret(16));
+    await this.d.hasher.verify(await this.dummyHash, password);
+    return false;
+  }
+}

@@ -1,0 +1,113 @@
+import type {
+  AuditEvent, Membership, Org, Page, PageQuery, Policy, Role, Session, Token, TokenStatus, User,
+} from './model.js';
+
+/**
+ * The storage contract the core owns. Adapters (SQLite, PostgreSQL) implement it; the same
+ * test suite runs against each. Every repository works inside the transaction it was
+ * handed by `Store.tx`, so a use case's writes commit or roll back together.
+ */
+export interface UserRepo {
+  insert(u: User): Promise<void>;
+  byId(id: string): Promise<User | null>;
+  byUsername(username: string): Promise<User | null>;
+  list(q: PageQuery): Promise<Page<User>>;
+  update(id: string, patch: Partial<Pick<User, 'email' | 'displayName' | 'disabled' | 'isAdmin' | 'passwordHash'>>): Promise<void>;
+  count(): Promise<number>;
+}
+
+export interface SessionRepo {
+  insert(s: Session): Promise<void>;
+  byId(id: string): Promise<Session | null>;
+  delete(id: string): Promise<void>;
+  deleteForUser(userId: string): Promise<void>;
+}
+
+export interface OrgRepo {
+  insert(o: Org): Promise<void>;
+  byName(name: string): Promise<Org | null>;
+  byId(id: string): Promise<Org | null>;
+  byIds(ids: string[]): Promise<Org[]>;
+}
+
+export interface MemberRepo {
+  put(orgId: string, userId: string, role: Role, at: number): Promise<void>;
+  remove(orgId: string, userId: string): Promise<void>;
+  get(orgId: string, userId: string): Promise<Membership | null>;
+  listForOrg(orgId: string, q: PageQuery): Promise<Page<Membership>>;
+  listForUser(userId: string): Promise<Membership[]>;
+  countOwners(orgId: string): Promise<number>;
+}
+
+export interface PolicyRepo {
+  get(orgId: string): Promise<Policy>;
+  put(orgId: string, p: Policy, at: number): Promise<void>;
+}
+
+export interface TokenFilter {
+  status: TokenStatus | 'all';
+  now: number;
+}
+
+export interface TokenRepo {
+  insert(t: Token, digest: string): Promise<void>;
+  byId(id: string): Promise<Token | null>;
+  byDigest(digest: string): Promise<Token | null>;
+  /** The current secret's digest (kept so regenerate can honour a grace period). */
+  digestOf(id: string): Promise<string | null>;
+  /** A secret replaced by regenerate: the token id and until when it still works. */
+  oldDigest(digest: string): Promise<{ tokenId: string; validUntil: number } | null>;
+  listForUser(userId: string, f: TokenFilter, q: PageQuery): Promise<Page<Token>>;
+  /** Tokens usable in an org: limited to it, or global tokens of its members. */
+  listForOrg(orgId: string, f: TokenFilter & { userId?: string }, q: PageQuery): Promise<Page<Token>>;
+  update(id: string, patch: Partial<Pick<Token, 'name' | 'scopes' | 'orgIds' | 'expiresAt' | 'revokedAt' | 'revokedBy' | 'revokedReason'>>): Promise<void>;
+  replaceSecret(id: string, digest: string, hint: string, old: { digest: string; validUntil: number } | null): Promise<void>;
+  touch(uses: { id: string; at: number; ip: string | null }[]): Promise<void>;
+  /** Ids of the user's active tokens usable in the org (limited to it, or global). */
+  activeIdsForUserInOrg(userId: string, orgId: string, now: number): Promise<string[]>;
+  activeIdsForUser(userId: string, now: number): Promise<string[]>;
+}
+
+export interface AuditRepo {
+  append(e: AuditEvent): Promise<void>;
+}
+
+export interface OutboxMessage {
+  id: string;
+  kind: string;
+  /** Unique: a second enqueue with the same key is ignored (exactly-once per key). */
+  dedupeKey: string;
+  payload: Record<string, unknown>;
+  createdAt: number;
+  availableAt: number;
+}
+
+export interface OutboxRepo {
+  /** Returns false when a message with the same dedupeKey already exists. */
+  enqueue(m: OutboxMessage): Promise<boolean>;
+}
+
+export interface Repos {
+  users: UserRepo;
+  sessions: SessionRepo;
+  orgs: OrgRepo;
+  members: MemberRepo;
+  policies: PolicyRepo;
+  tokens: TokenRepo;
+  audit: AuditRepo;
+  outbox: OutboxRepo;
+}
+
+export interface Store {
+  /** Runs `fn` in one transaction. */
+  tx<T>(fn: (r: Repos) => Promise<T>): Promise<T>;
+  /** Repositories outside any transaction, for reads. */
+  readonly r: Repos;
+  readonly dialect: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(hash: string, password: string): Promise<boolean>;
+}
