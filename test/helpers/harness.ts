@@ -32,7 +32,8 @@ export async function startTestPatd(dialect: 'sqlite' | 'postgres', o: { env?: R
     PATD_SECRET: 'test-secret-test-secret-test-secret-0123', ...o.env,
   });
   const clock = o.clock ?? new ManualClock(T0);
-  const patd = await createPatd(config, { clock, logger: makeLogger('info', sink), ...o.overrides });
+  // Sessions outlive the clock jumps tests make.
+  const patd = await createPatd(config, { clock, logger: makeLogger('info', sink), ...o.overrides, settings: { sessionDays: 3650, ...o.overrides?.settings } });
   await patd.accounts.bootstrap(ADMIN_PASSWORD, 'admin@example.test');
 
   const req: TestPatd['req'] = (method, url, r = {}) => {
