@@ -37,7 +37,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   app.addSchema(Problem);
+  // Many clients send Content-Type: application/json on a DELETE or POST with no body: accept that.
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (body === '') return done(null, undefined);
+    json(req, body as string, done);
+  });
 
+  // Every /api route must say how it authenticates; a route that forgot fails at start-up.
+  app.addHook('onRoute', (r) => {
+    const auth = (r.config as { auth?: unknown } | undefined)?.auth;
+    if (r.url.startsWith('/api/') && !auth) throw new Error(`route ${r.method} ${r.url} declares no auth rule`);
+  });
   app.addHook('onRequest', async (req) => {
     const rule = req.routeOptions.config?.auth;
     if (rule) await authenticate(deps, req, rule);
