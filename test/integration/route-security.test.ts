@@ -4,7 +4,7 @@ import { dialects } from '../helpers/db.js';
 import { ADMIN_PASSWORD, type Auth, createToken, startTestPatd, type TestPatd } from '../helpers/harness.js';
 
 /** Routes anyone may call without credentials. */
-const PUBLIC = new Set(['POST /api/v1/session', 'POST /api/v1/token-revocations', 'GET /api/v1/openapi.json']);
+const PUBLIC = new Set(['GET /api/v1/scopes', 'POST /api/v1/session', 'POST /api/v1/token-revocations', 'GET /api/v1/openapi.json']);
 
 /**
  * The shared suite every protected route must pass: it walks the OpenAPI document, so a

@@ -9,6 +9,7 @@ import { sendProblem, toPatdError } from './problem.js';
 import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
 import { orgRoutes } from './routes/orgs.js';
+import { scopeRoutes } from './routes/scopes.js';
 import { sessionRoutes } from './routes/session.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
@@ -62,6 +63,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(tokenRoutes(deps), { prefix: '/api/v1' });
   await app.register(userRoutes(deps), { prefix: '/api/v1' });
   await app.register(orgRoutes(deps), { prefix: '/api/v1' });
+  await app.register(scopeRoutes(deps), { prefix: '/api/v1' });
   for (const ext of deps.extensions ?? []) await ext(app, deps);
 
   app.get('/api/v1/openapi.json', { config: { auth: 'none' }, schema: { hide: true } }, async () => app.swagger());
