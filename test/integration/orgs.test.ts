@@ -100,6 +100,9 @@ for (const dialect of await dialects()) {
       assert.equal(res.code, 'ip_forbidden');
       const ok = await p.core.verifier.verify(t.secret, { org: 'fabrikam', ip: '10.1.2.3' });
       assert.equal(ok.user.username, 'erin');
+      const api = await p.req('GET', '/api/v1/orgs/fabrikam', { auth: { token: t.secret } });
+      assert.equal(api.statusCode, 403, 'the org API obeys the allow-list too');
+      assert.equal(api.json().code, 'ip_forbidden');
       const bad = await p.req('PUT', '/api/v1/orgs/fabrikam/policy', { auth: owner.auth, body: { ipAllowlist: ['not-an-ip'] } });
       assert.equal(bad.statusCode, 400);
       await p.req('PUT', '/api/v1/orgs/fabrikam/policy', { auth: owner.auth, body: { ipAllowlist: [] } });

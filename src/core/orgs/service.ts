@@ -3,7 +3,7 @@ import { PatdError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Caller, Membership, Org, Page, PageQuery, Policy, Role } from '../model.js';
 import { contextOf, DEFAULT_POLICY, ROLES } from '../model.js';
-import { validatePolicy } from '../policies/check.js';
+import { ipAllowed, validatePolicy } from '../policies/check.js';
 import { checkOrgName, checkSlug } from '../validate.js';
 
 export interface OrgView {
@@ -59,13 +59,21 @@ export class OrgService {
     const org = /^[a-z0-9][a-z0-9._-]{0,38}$/.test(name) ? await this.d.store.r.orgs.byName(name) : null;
     const m = org ? await this.d.store.r.members.get(org.id, caller.user.id) : null;
     if (!org || (!m && !caller.user.isAdmin)) throw new PatdError('not_found', `no org "${name.slice(0, 40)}"`);
-    if (m && caller.token && caller.token.orgIds !== null && !caller.token.orgIds.includes(org.id)) {
-      throw new PatdError('org_forbidden', `the token may not be used in org "${name}"`);
-    }
+    if (m && caller.token) await this.checkTokenPolicy(caller, org);
     if (m && rank[m.role] < rank[need] && !caller.user.isAdmin) {
       throw new PatdError('forbidden', `this needs the ${need} role in org "${name}"`);
     }
     return { org, role: m?.role ?? null };
+  }
+
+  /** A PAT used on an org's API obeys the org's token rules, as everywhere else. */
+  private async checkTokenPolicy(caller: Caller, org: Org): Promise<void> {
+    const t = caller.token;
+    if (!t) return;
+    if (t.orgIds !== null && !t.orgIds.includes(org.id)) throw new PatdError('org_forbidden', `the token may not be used in org "${org.name}"`);
+    const p = await this.d.store.r.policies.get(org.id);
+    if (t.orgIds === null && !p.allowGlobalTokens) throw new PatdError('org_forbidden', `org "${org.name}" does not accept global tokens`, { policy: 'allowGlobalTokens' });
+    if (!ipAllowed(p.ipAllowlist, caller.ip)) throw new PatdError('ip_forbidden', `org "${org.name}" does not accept this token from your IP address`);
   }
 
   view(a: OrgAccess): OrgView {
