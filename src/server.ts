@@ -3,6 +3,12 @@ import type { Logger } from 'pino';
 import { argon2Hasher } from './adapters/password.js';
 import { buildApp } from './adapters/http/app.js';
 import type { HttpExtension } from './adapters/http/deps.js';
+import { deviceRoutes } from './adapters/http/routes/device.js';
+import { gitRoutes } from './adapters/http/routes/git.js';
+import { repoRoutes } from './adapters/http/routes/repos.js';
+import { DiskRepoStorage } from './adapters/git/storage.js';
+import { DEFAULT_DEVICE_SETTINGS, type DeviceSettings, DeviceService } from './core/device/service.js';
+import { RepoService } from './core/repos/service.js';
 import { makeLogger } from './adapters/logger.js';
 import { migrate, openDb } from './adapters/storage/db.js';
 import { kyselyStore } from './adapters/storage/store.js';
@@ -16,6 +22,18 @@ import type { PasswordHasher, Store } from './core/ports.js';
 import { ScopeCatalog } from './core/scopes/catalog.js';
 import { TokenService } from './core/tokens/service.js';
 import { TokenVerifier } from './core/tokens/verify.js';
+// Notifications, webhooks, leak reports, audit API (docs/notifications.md).
+import { createMailer } from './adapters/mail/mailer.js';
+import { auditRoutes } from './adapters/http/routes/audit.js';
+import { notificationRoutes } from './adapters/http/routes/notifications.js';
+import { fetchPoster } from './adapters/webhooks/post.js';
+import { type NotificationOptions, Notifications } from './core/notifications/index.js';
+import type { Mailer, WebhookPoster } from './core/notifications/model.js';
+import { notificationSink } from './core/notifications/sink.js';
+import { forwardAuthRoutes } from './adapters/http/routes/forward-auth.js';
+import { oauthResourceRoutes } from './adapters/http/routes/oauth.js';
+import { ResourceServerService } from './core/clients/introspection.js';
+import { ClientService } from './core/clients/service.js';
 
 /** A background task with a lifecycle (usage flush, outbox worker, expiry scan, …). */
 export interface Worker {
@@ -30,6 +48,10 @@ export interface Overrides {
   hasher?: PasswordHasher;
   /** Extra settings for tests (e.g. sign-in limits). */
   settings?: Partial<CoreDeps['settings']>;
+  /** Notification timings and transports (tests: short backoff, a failing poster, …). */
+  notifications?: Partial<Omit<NotificationOptions, 'publicUrl' | 'instanceSecret'>> & { mailer?: Mailer; poster?: WebhookPoster; mailTimeoutMs?: number };
+  /** Device sign-in timings (tests poll faster). */
+  device?: Partial<DeviceSettings>;
 }
 
 export interface Patd {
@@ -39,9 +61,13 @@ export interface Patd {
   accounts: AccountService;
   orgs: OrgService;
   tokens: TokenService;
+  /** Resource servers allowed to introspect and revoke (docs/introspection.md). */
+  clients: ClientService;
   logger: Logger;
   app: FastifyInstance;
   workers: Worker[];
+  /** Outbox worker, expiry scan, webhooks, leak reports, audit readers. */
+  notifications: Notifications;
   /** Starts the workers and listens; returns the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -53,7 +79,10 @@ export function buildCore(config: Readonly<Config>, store: Store, o: Overrides =
   const catalog = new ScopeCatalog(config.extraScopes);
   const settings = { ...DEFAULT_CORE_SETTINGS, tokenPrefix: config.tokenPrefix, maxTokenDays: config.maxTokenDays, ...o.settings };
   const verifier = new TokenVerifier(store, catalog, clock, { prefix: config.tokenPrefix, ttlMs: config.authCacheSeconds * 1000 });
-  return { store, clock, catalog, events: new EventRecorder(), verifier, hasher: o.hasher ?? argon2Hasher, settings };
+  const events = new EventRecorder();
+  // Token events queue mails and webhook deliveries in their own transaction (also from the CLI).
+  events.addSink(notificationSink(() => events.queued()));
+  return { store, clock, catalog, events, verifier, hasher: o.hasher ?? argon2Hasher, settings };
 }
 
 export async function openStore(config: Readonly<Config>): Promise<Store & { migrate(): Promise<string[]> }> {
@@ -72,7 +101,22 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   const orgs = new OrgService(core);
   const tokens = new TokenService(core);
   const extensions: HttpExtension[] = [];
+  // Git host and device sign-in (docs/git.md).
+  const gitDisk = new DiskRepoStorage(config.dataDir);
+  const repos = new RepoService(core, gitDisk, config.publicUrl);
+  extensions.push(repoRoutes(repos), gitRoutes(repos, gitDisk.root), deviceRoutes(new DeviceService(core, tokens, { ...DEFAULT_DEVICE_SETTINGS, ...o.device })));
+  // Accepting tokens in other services: forward-auth, RFC 7662/7009 (docs/forward-auth.md, docs/introspection.md).
+  const clients = new ClientService(core, config.authCacheSeconds * 1000);
+  extensions.push(forwardAuthRoutes, oauthResourceRoutes(clients, new ResourceServerService(core, tokens, config.publicUrl)));
   const workers: Worker[] = [intervalWorker('usage-flush', 5_000, () => core.verifier.flushUsage(), logger)];
+  const no = o.notifications ?? {};
+  const mailer = no.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dir: config.dataDir, timeoutMs: no.mailTimeoutMs, log: logger });
+  const notifications = new Notifications(core, tokens, mailer, no.poster ?? fetchPoster, logger, {
+    leads: config.expiryWarningDays, ...no, publicUrl: config.publicUrl, instanceSecret: config.secret,
+  });
+  workers.push(...notifications.tasks);
+  extensions.push(notificationRoutes(notifications), auditRoutes(notifications.audit));
+  if (!config.smtpUrl) logger.info({ dir: `${config.dataDir}/mail` }, 'PATD_SMTP_URL is not set: notification mail is written as .eml files');
 
   const app = await buildApp({
     core, accounts, orgs, tokens, logger,
@@ -85,7 +129,7 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
 
   let closed = false;
   return {
-    config, store, core, accounts, orgs, tokens, logger, app, workers,
+    config, store, core, accounts, orgs, tokens, clients, logger, app, workers, notifications,
     async listen() {
       for (const w of workers) w.start();
       return app.listen({ host: config.host, port: config.port });

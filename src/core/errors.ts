@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   policy_violation: { status: 403, title: 'Refused by organization policy' },
   session_required: { status: 403, title: 'This action needs a signed-in session' },
   not_found: { status: 404, title: 'Not found' },
+  method_not_allowed: { status: 405, title: 'Method not allowed' },
   conflict: { status: 409, title: 'Conflict' },
   token_not_editable: { status: 409, title: 'The token cannot be changed' },
   body_too_large: { status: 413, title: 'Request body too large' },

@@ -1,6 +1,10 @@
 import type {
   AuditEvent, Membership, Org, Page, PageQuery, Policy, Role, Session, Token, TokenStatus, User,
 } from './model.js';
+import type { AuditReader, OutboxWork, ScanRepo, WebhookRepo } from './notifications/ports.js';
+import type { DeviceGrantRepo } from './device/model.js';
+import type { GitRepoRepo } from './repos/model.js';
+import type { ClientRepo } from './clients/model.js';
 
 /**
  * The storage contract the core owns. Adapters (SQLite, PostgreSQL) implement it; the same
@@ -68,7 +72,7 @@ export interface TokenRepo {
   activeIdsForUser(userId: string, now: number): Promise<string[]>;
 }
 
-export interface AuditRepo {
+export interface AuditRepo extends AuditReader {
   append(e: AuditEvent): Promise<void>;
 }
 
@@ -82,7 +86,7 @@ export interface OutboxMessage {
   availableAt: number;
 }
 
-export interface OutboxRepo {
+export interface OutboxRepo extends OutboxWork {
   /** Returns false when a message with the same dedupeKey already exists. */
   enqueue(m: OutboxMessage): Promise<boolean>;
 }
@@ -96,6 +100,11 @@ export interface Repos {
   tokens: TokenRepo;
   audit: AuditRepo;
   outbox: OutboxRepo;
+  webhooks: WebhookRepo;
+  scan: ScanRepo;
+  gitRepos: GitRepoRepo;
+  deviceGrants: DeviceGrantRepo;
+  clients: ClientRepo;
 }
 
 export interface Store {

@@ -58,7 +58,7 @@ const quote = (s: string) => `"${s.replace(/["\\]/g, '\\$&')}"`;
 function problem(status: number, code: ProblemCode, detail: string, challenge?: string, extra?: Partial<ProblemDetails>): Problem {
   const headers: Record<string, string> = { 'content-type': 'application/problem+json', 'cache-control': 'no-store' };
   if (challenge !== undefined) headers['www-authenticate'] = challenge;
-  return { status, headers, body: { type: `urn:patd:error:${code}`, title: TITLES[code], status, detail, code, ...extra } };
+  return { status, headers, body: { type: `urn:patd:problem:${code}`, title: TITLES[code], status, detail, code, ...extra } };
 }
 
 /**

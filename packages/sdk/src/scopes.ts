@@ -38,9 +38,9 @@ export function hasScope(granted: readonly string[], required: string): boolean 
 }
 
 /**
- * Whether an active token may be used in `org`. A global token (`orgs: "*"`) passes for
- * any org: introspection does not name the org, so the SDK cannot check that the owner
- * is a member of `org` — check membership yourself if your service needs it.
+ * Whether an active token may be used in `org`: patd lists the org names a token is usable
+ * in right now (for a global token, its owner's current orgs), so this is exact. An answer
+ * with `orgs: "*"` (from a server that does not expand global tokens) passes for any org.
  *
  * @example
  * ```ts

@@ -19,7 +19,11 @@ export interface ActiveResult {
   tokenId?: string;
   /** Granted scopes, as patd sent them (see `hasScope` for implication). */
   scopes: string[];
-  /** Org names the token may be used in, or `"*"` for a global token (all the owner's orgs). */
+  /**
+   * Org names the token may be used in right now. For a global token patd lists all of the
+   * owner's current orgs (minus those whose policy refuses global tokens). `"*"` is accepted
+   * from servers that do not expand global tokens.
+   */
   orgs: string[] | '*';
   /** Expiry, unix seconds. */
   exp: number;
@@ -36,7 +40,7 @@ export type VerifyResult = ActiveResult | InactiveResult;
 export interface VerifyOptions {
   /** Required scope (implied scopes count: `code:write` satisfies `code:read`). */
   scope?: string;
-  /** Org the request is for; a global token (`orgs: "*"`) satisfies any org. */
+  /** Org the request is for: must be one of the answer's `orgs` (`"*"` satisfies any org). */
   org?: string;
 }
 

@@ -65,7 +65,7 @@ describe('patdFastify', () => {
     assert.deepEqual(
       { ...(res.json() as object), detail: undefined, title: undefined },
       {
-        type: 'urn:patd:error:insufficient_scope',
+        type: 'urn:patd:problem:insufficient_scope',
         status: 403,
         code: 'insufficient_scope',
         scope: 'work:read',

@@ -101,7 +101,48 @@ export interface OutboxTable {
   sent_at: number | null;
 }
 
+export interface WebhooksTable {
+  id: string;
+  org_id: string | null;
+  url: string;
+  events: string;
+  description: string | null;
+  secret_sealed: string;
+  created_by: string | null;
+  created_at: number;
+}
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  message_id: string;
+  event_type: string;
+  attempt: number;
+  at: number;
+  status_code: number | null;
+  ok: number;
+  error: string | null;
+  duration_ms: number;
+}
+export interface ScanStateTable {
+  key: string;
+  at: number;
+  last_id: string | null;
+  updated_at: number;
+}
+
+import type { DeviceGrantsTable, GitReposTable } from './repos/git-device.js';
+
+export interface ClientsTable {
+  id: string;
+  name: string;
+  secret_digest: string;
+  created_at: number;
+  created_by: string | null;
+}
+
 export interface Database {
+  git_repos: GitReposTable;
+  device_grants: DeviceGrantsTable;
   users: UsersTable;
   sessions: SessionsTable;
   orgs: OrgsTable;
@@ -113,4 +154,8 @@ export interface Database {
   audit_events: AuditEventsTable;
   audit_event_orgs: AuditEventOrgsTable;
   outbox: OutboxTable;
+  clients: ClientsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  scan_state: ScanStateTable;
 }

@@ -1,7 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Repos, Store } from '../../core/ports.js';
 import type { Db } from './db.js';
-import { auditRepo, outboxRepo } from './repos/audit.js';
+import { auditRepo } from './repos/audit.js';
+import { outboxRepo } from './repos/outbox.js';
+import { scanRepo } from './repos/scan.js';
+import { webhookRepo } from './repos/webhooks.js';
+import { deviceGrantRepo, gitRepoRepo } from './repos/git-device.js';
+import { clientRepo } from './repos/clients.js';
 import { memberRepo, orgRepo, policyRepo } from './repos/orgs.js';
 import { sessionRepo } from './repos/sessions.js';
 import { tokenRepo } from './repos/tokens.js';
@@ -18,6 +23,11 @@ export function makeRepos(db: Kysely<Database>): Repos {
     tokens: tokenRepo(db),
     audit: auditRepo(db),
     outbox: outboxRepo(db),
+    webhooks: webhookRepo(db),
+    scan: scanRepo(db),
+    gitRepos: gitRepoRepo(db),
+    deviceGrants: deviceGrantRepo(db),
+    clients: clientRepo(db),
   };
 }
 

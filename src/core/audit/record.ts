@@ -20,8 +20,19 @@ export interface EventInput {
 export class EventRecorder {
   private readonly sinks: EventSink[] = [];
 
+  private readonly queuedListeners: (() => void)[] = [];
+
   addSink(s: EventSink): void {
     this.sinks.push(s);
+  }
+
+  /** A sink queued something to send (the outbox worker listens, to look soon). */
+  onQueued(fn: () => void): void {
+    this.queuedListeners.push(fn);
+  }
+
+  queued(): void {
+    for (const fn of this.queuedListeners) fn();
   }
 
   /** Appends the audit event and runs every sink, in the caller's transaction. */

@@ -29,6 +29,8 @@ export interface EditTokenInput {
 export interface IssueOptions {
   via: CreatedVia;
   clientName?: string | null;
+  /** Runs in the same transaction after the token is written (e.g. consuming a device grant); throw to roll back. */
+  inTx?: (r: Repos, tokenId: string) => Promise<void>;
 }
 
 export interface Issued {
@@ -57,6 +59,7 @@ export class TokenService {
         createdIp: caller.ip, version: 1,
       };
       await r.tokens.insert(t, digestToken(secret));
+      if (o.inTx) await o.inTx(r, t.id);
       const view = await this.view(r, t, now);
       await this.record(r, contextOf(caller), 'token.created', t, view, scopeOrgs, {});
       return view;

@@ -42,6 +42,9 @@ export interface VerifierOptions {
 
 type Miss = { missAt: number };
 
+/** The token a failure was about, for the onFailure hook (kept off the error so it never reaches a response). */
+const failedToken = new WeakMap<PatdError, { tokenId: string; userId: string }>();
+
 /**
  * Checks presented secrets. The hot path is a SHA-256 and a map look-up: verified tokens
  * are cached in memory, invalidated explicitly on revoke, regenerate, edit, user disable,
@@ -67,7 +70,8 @@ export class TokenVerifier {
     try {
       return await this.check(secret, o);
     } catch (e) {
-      if (e instanceof PatdError && this.onFailure) this.onFailure(e.code, { ip: o.ip });
+      // Which token failed, when known (revoked, rotated, expired …): the audit names it for its owner.
+      if (e instanceof PatdError && this.onFailure) this.onFailure(e.code, { ip: o.ip, ...failedToken.get(e) });
       throw e;
     }
   }
@@ -81,6 +85,16 @@ export class TokenVerifier {
       snap = await this.load(digest, now);
     }
     if (!('token' in snap)) throw new PatdError('token_invalid', 'the token is malformed or unknown');
+    const { token, user } = snap;
+    try {
+      return this.checkToken(snap, digest, now, o);
+    } catch (e) {
+      if (e instanceof PatdError && e.code !== 'token_invalid') failedToken.set(e, { tokenId: token.id, userId: user.id });
+      throw e;
+    }
+  }
+
+  private checkToken(snap: Snapshot, digest: string, now: number, o: VerifyOptions): TokenPrincipal {
     const { token, user } = snap;
     if (!constantTimeEqual(snap.digest, digest)) throw new PatdError('token_invalid');
     if (token.revokedAt !== null) throw new PatdError('token_revoked', 'the token has been revoked');

@@ -1,5 +1,8 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as core from './20261125_0001_core.js';
+import * as clients from './20261125_0004_clients.js';
+import * as gitDevice from './20261125_0005_git_device.js';
+import * as notifications from './20261125_0003_notifications.js';
 
 /**
  * Migrations are code, ordered by their timestamped names. Add a file and list it here;
@@ -7,6 +10,9 @@ import * as core from './20261125_0001_core.js';
  */
 const ALL: Record<string, Migration> = {
   '20261125_0001_core': core,
+  '20261125_0004_clients': clients,
+  '20261125_0005_git_device': gitDevice,
+  '20261125_0003_notifications': notifications,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,160 @@
+/**
+ * Benchmark: GET /auth/verify (forward-auth, valid token, Basic) against a bare Fastify route
+ * that answers 200 with the same headers, on SQLite and PostgreSQL, in one run; then the SDK's
+ * cached verify() calls per second on one core, against the same running patd.
+ *
+ *   node --import tsx bench/forward-auth.ts
+ *
+ * Env knobs: BENCH_DIALECTS=sqlite,postgres  BENCH_ROUNDS=2  BENCH_WARMUP=2  BENCH_DURATION=8
+ *            BENCH_CONNECTIONS=50  BENCH_LOG_LEVEL=info (patd's production default)
+ *            PATD_BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/postgres  BENCH_SDK_SECONDS=3
+ *            BENCH_ONLY=patd|bare (one load only, e.g. with node --cpu-prof)
+ *
+ * The servers run in this process; autocannon runs in a child process (bench/lib/load.ts).
+ * Runs alternate bare, patd, bare, patd; the table shows medians. Targets: patd/bare >= 0.7,
+ * SDK cached verify() >= 500,000 calls/s. Storage reads during the patd runs are counted at
+ * the repositories to show that the hot path does not touch the database.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import pg from 'pg';
+import { createVerifier } from '../packages/sdk/src/index.js';
+import { makeLogger } from '../src/adapters/logger.js';
+import { loadConfig } from '../src/config.js';
+import { createPatd, type Patd } from '../src/server.js';
+import { alternate, type LoadOptions, median } from './lib/load.js';
+
+const env = process.env;
+const DIALECTS = (env.BENCH_DIALECTS ?? 'sqlite,postgres').split(',').map((s) => s.trim()) as ('sqlite' | 'postgres')[];
+const ROUNDS = Number(env.BENCH_ROUNDS ?? 2);
+const WARMUP = Number(env.BENCH_WARMUP ?? 2);
+const DURATION = Number(env.BENCH_DURATION ?? 8);
+const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 50);
+const LOG_LEVEL = env.BENCH_LOG_LEVEL ?? 'info';
+const PG_ADMIN_URL = env.PATD_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SDK_SECONDS = Number(env.BENCH_SDK_SECONDS ?? 3);
+/** `patd` or `bare`: run only that load (e.g. when profiling with --cpu-prof). */
+const ONLY = env.BENCH_ONLY ?? '';
+const PASSWORD = 'bench-admin-password-1';
+
+async function createDb(dialect: 'sqlite' | 'postgres'): Promise<{ url: string; dataDir: string; drop(): Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'patd-bench-'));
+  if (dialect === 'sqlite') return { url: `sqlite:${join(dataDir, 'patd.db')}`, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
+  const name = `patd_bench_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(), dataDir,
+    async drop() {
+      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Counts calls to every repository method (reads and writes) of the store outside transactions. */
+function countStorage(patd: Patd): () => number {
+  let n = 0;
+  const r = patd.store.r as unknown as Record<string, Record<string, unknown>>;
+  for (const repo of Object.values(r)) {
+    for (const [k, fn] of Object.entries(repo)) {
+      if (typeof fn === 'function') repo[k] = (...a: unknown[]) => { n++; return (fn as (...x: unknown[]) => unknown)(...a); };
+    }
+  }
+  return () => n;
+}
+
+interface Row { dialect: string; bare: number; patd: number; ratio: number; bareP50: number; patdP50: number; storage: number }
+
+async function benchDialect(dialect: 'sqlite' | 'postgres', sdk: { result?: number }): Promise<Row> {
+  const db = await createDb(dialect);
+  const config = loadConfig({
+    PATD_DATA_DIR: db.dataDir, PATD_DATABASE_URL: db.url, PATD_HOST: '127.0.0.1', PATD_PORT: '0', PATD_LOG_LEVEL: LOG_LEVEL,
+    PATD_SECRET: 'bench-secret-bench-secret-bench-secret-01',
+  });
+  const patd = await createPatd(config, { logger: makeLogger(LOG_LEVEL) });
+  const bare = Fastify();
+  try {
+    await patd.accounts.bootstrap(PASSWORD);
+    const base = await patd.listen();
+    const admin = await patd.accounts.byUsername('admin');
+    const caller = { user: admin, token: null, ip: null, userAgent: 'bench' };
+    const { secret } = await patd.tokens.create(caller, admin, { name: 'bench', scopes: ['code:read'], orgs: '*', expiresInDays: 30 }, { via: 'api' });
+    const authorization = `Basic ${Buffer.from(`:${secret}`).toString('base64')}`;
+    const first = await fetch(`${base}/auth/verify`, { headers: { authorization } });
+    if (first.status !== 200) throw new Error(`GET /auth/verify failed: ${first.status} ${await first.text()}`);
+    const same: Record<string, string> = {};
+    for (const h of ['x-patd-user', 'x-patd-user-id', 'x-patd-token-id', 'x-patd-scopes', 'x-patd-orgs', 'cache-control']) same[h] = first.headers.get(h) ?? '';
+    bare.get('/auth/verify', async (_req, reply) => reply.headers(same).send());
+    const bareBase = await bare.listen({ host: '127.0.0.1', port: 0 });
+
+    const storage = countStorage(patd);
+    const common = { headers: { authorization }, connections: CONNECTIONS, warmupSec: WARMUP, durationSec: DURATION };
+    const loads: [string, LoadOptions][] = [];
+    if (ONLY !== 'patd') loads.push(['bare', { ...common, url: `${bareBase}/auth/verify` }]);
+    if (ONLY !== 'bare') loads.push(['patd', { ...common, url: `${base}/auth/verify` }]);
+    const results = await alternate(loads, ROUNDS, (name, round, r) => {
+      process.stderr.write(`  ${dialect} round ${round + 1} ${name.padEnd(4)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.latencyP50Ms} ms  p99 ${r.latencyP99Ms} ms  server cpu ${(r.serverCpu * 100).toFixed(0)}%\n`);
+    });
+    const storageCalls = storage();
+
+    if (sdk.result === undefined) sdk.result = await benchSdk(base, patd, secret);
+
+    const m = (name: string, f: (r: { rps: number; latencyP50Ms: number }) => number) => median((results.get(name) ?? []).map(f));
+    const b = m('bare', (r) => r.rps);
+    const p = m('patd', (r) => r.rps);
+    return { dialect, bare: b, patd: p, ratio: p / b, bareP50: m('bare', (r) => r.latencyP50Ms), patdP50: m('patd', (r) => r.latencyP50Ms), storage: storageCalls };
+  } finally {
+    await bare.close();
+    await patd.close();
+    await db.drop();
+  }
+}
+
+/** The SDK's cached verify() on one core (this process, a single async loop), against the running patd. */
+async function benchSdk(base: string, patd: Patd, token: string): Promise<number> {
+  const { client, secret } = await patd.clients.add({ actor: { type: 'system', id: null, name: 'bench' }, ip: null, userAgent: null }, 'bench-sdk');
+  const verifier = createVerifier({ url: base, clientId: client.id, clientSecret: secret, cacheTtlMs: 3_600_000 });
+  const first = await verifier.verify(token);
+  if (!first.active) throw new Error('SDK: the token is not active');
+  const loop = async (ms: number) => {
+    let calls = 0;
+    const start = performance.now();
+    while (performance.now() - start < ms) {
+      for (let i = 0; i < 1000; i++) await verifier.verify(token, { scope: 'code:read' });
+      calls += 1000;
+    }
+    return calls / ((performance.now() - start) / 1000);
+  };
+  await loop(500);
+  const rate = await loop(SDK_SECONDS * 1000);
+  verifier.close();
+  return rate;
+}
+
+const rows: Row[] = [];
+const sdk: { result?: number } = {};
+for (const d of DIALECTS) {
+  process.stderr.write(`${d}: ${ROUNDS} rounds × (bare, patd), ${CONNECTIONS} connections, ${DURATION} s each after ${WARMUP} s warm-up\n`);
+  rows.push(await benchDialect(d, sdk));
+}
+const f = (n: number) => Math.round(n).toLocaleString('en-US');
+console.log(`\nGET /auth/verify (valid token, Basic) vs a bare Fastify route — node ${process.version}, log level ${LOG_LEVEL}`);
+console.log('dialect    bare req/s   patd req/s   patd/bare  p50 bare/patd ms  storage calls during patd runs');
+for (const r of rows) {
+  console.log(`${r.dialect.padEnd(9)} ${f(r.bare).padStart(11)} ${f(r.patd).padStart(12)} ${r.ratio.toFixed(2).padStart(11)}  ${`${r.bareP50}/${r.patdP50}`.padStart(16)}  ${r.storage}`);
+}
+console.log(`SDK cached verify(token, {scope}) against this patd: ${f(sdk.result ?? 0)} calls/s on one core`);
+const ok = rows.every((r) => r.ratio >= 0.7) && (sdk.result ?? 0) >= 500_000;
+console.log(ok ? 'OK: forward-auth >= 0.7 × bare; SDK cached verify >= 500,000/s' : 'BELOW TARGET');
+process.exitCode = ok ? 0 : 1;

@@ -1,0 +1,165 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { type DeviceService, formatUserCode, normalizeUserCode } from '../../../core/device/service.js';
+import { isPatdError, PatdError } from '../../../core/errors.js';
+import { constantTimeEqual } from '../../../core/ids.js';
+import type { User } from '../../../core/model.js';
+import { caller, SESSION_COOKIE } from '../auth.js';
+import type { AppDeps, HttpExtension } from '../deps.js';
+import { errors } from '../schemas.js';
+import { approvePage, enterCodePage, errorPage, resultPage, signInPage } from './device-page.js';
+
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+const DeviceRequest = Type.Object({
+  userCode: Type.String(), clientName: Type.String(), tokenName: Type.String(),
+  scopes: Type.Array(Type.Object({ id: Type.String(), description: Type.String() })),
+  orgs: Type.Union([Type.Literal('*'), Type.Array(Type.String())]), expiresInDays: Type.Integer(),
+  requestedAt: Type.String(), expiresAt: Type.String(), status: Type.String(),
+});
+const CodeParam = Type.Object({ userCode: Type.String({ maxLength: 20 }) });
+const Decision = Type.Object({
+  action: Type.Union([Type.Literal('approve'), Type.Literal('deny')]),
+  orgs: Type.Optional(Type.Union([Type.Literal('*'), Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 100 })])),
+  expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+}, { additionalProperties: false });
+
+/** RFC 8628 endpoints, the /device approval page and the JSON API the page approves through. */
+export const deviceRoutes = (device: DeviceService): HttpExtension => async (app, deps) => {
+  await app.register(oauth(deps, device));
+  await app.register(pages(deps, device));
+  await app.register(api(device), { prefix: '/api/v1' });
+};
+
+type Form = Record<string, string | string[] | undefined>;
+const field = (b: unknown, k: string): string | undefined => {
+  const v = (b && typeof b === 'object' ? (b as Form)[k] : undefined);
+  return typeof v === 'string' ? v : undefined;
+};
+
+/** RFC 6749 §5.2 error answer (the OAuth endpoints do not use problem details). */
+function oauthError(reply: FastifyReply, status: number, error: string, description: string, extra: Record<string, unknown> = {}) {
+  return reply.code(status).header('cache-control', 'no-store').send({ error, error_description: description, ...extra });
+}
+
+const oauth = (deps: AppDeps, device: DeviceService): FastifyPluginAsync => async (app) => {
+  const base = deps.http.publicUrl;
+  app.get('/.well-known/patd', { config: { auth: 'none' }, schema: { hide: true } }, async () => ({
+    patd: 1, issuer: base, device_authorization_endpoint: `${base}/oauth/device_authorization`, token_endpoint: `${base}/oauth/token`,
+    verification_uri: `${base}/device`, git: `${base}/{org}/_git/{repo}`,
+  }));
+
+  app.post('/oauth/device_authorization', { config: { auth: 'none' }, schema: { hide: true } }, async (req, reply) => {
+    const b = req.body;
+    const days = field(b, 'expires_in_days');
+    try {
+      if (days !== undefined && !/^\d{1,4}$/.test(days)) throw new PatdError('validation_failed', 'expires_in_days must be a whole number of days', { field: 'expires_in_days' });
+      const s = await device.start({
+        clientId: field(b, 'client_id') ?? '', scope: field(b, 'scope') ?? '', tokenName: field(b, 'token_name'),
+        orgs: field(b, 'orgs'), expiresInDays: days === undefined ? undefined : Number(days),
+      }, { actor: { type: 'anonymous', id: null, name: null }, ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
+      return reply.header('cache-control', 'no-store').send({
+        device_code: s.deviceCode, user_code: s.userCode, verification_uri: `${base}/device`,
+        verification_uri_complete: `${base}/device?user_code=${s.userCode}`, expires_in: s.expiresIn, interval: s.interval,
+      });
+    } catch (e) {
+      if (!isPatdError(e)) throw e;
+      if (e.code === 'rate_limited') return oauthError(reply.header('retry-after', String(e.extras.retryAfter ?? 60)), 429, 'slow_down', e.message);
+      if (e.code === 'unknown_scope') return oauthError(reply, 400, 'invalid_scope', e.message);
+      return oauthError(reply, 400, 'invalid_request', e.message);
+    }
+  });
+
+  app.post('/oauth/token', { config: { auth: 'none' }, schema: { hide: true } }, async (req, reply) => {
+    const b = req.body;
+    const grant = field(b, 'grant_type');
+    if (grant !== DEVICE_GRANT) return oauthError(reply, 400, 'unsupported_grant_type', `grant_type must be ${DEVICE_GRANT}`);
+    const code = field(b, 'device_code');
+    const clientId = field(b, 'client_id');
+    if (!code || !clientId) return oauthError(reply, 400, 'invalid_request', 'device_code and client_id are required');
+    const r = await device.poll(code, clientId, { actor: { type: 'anonymous', id: null, name: null }, ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
+    if (!r.ok) return oauthError(reply, 400, r.error, r.description, r.interval ? { interval: r.interval } : {});
+    return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send({
+      access_token: r.accessToken, token_type: 'bearer', expires_in: r.expiresIn, scope: r.scope, token_id: r.tokenId,
+    });
+  });
+};
+
+const pages = (deps: AppDeps, device: DeviceService): FastifyPluginAsync => async (app) => {
+  const secure = deps.http.publicUrl.startsWith('https:');
+  const html = (reply: FastifyReply, status: number, body: string) => reply.code(status)
+    .header('cache-control', 'no-store')
+    .header('x-frame-options', 'DENY')
+    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+    .header('referrer-policy', 'no-referrer')
+    .type('text/html; charset=utf-8').send(body);
+  const session = async (req: FastifyRequest) => {
+    const c = req.cookies?.[SESSION_COOKIE];
+    return c ? deps.accounts.fromCookie(c) : null;
+  };
+  const show = async (reply: FastifyReply, userCode: string, s: { user: User; session: { csrfToken: string } }) => {
+    try {
+      return html(reply, 200, approvePage(await device.describe(userCode), s.session.csrfToken, s.user.username));
+    } catch (e) {
+      if (isPatdError(e) && e.code === 'not_found') return html(reply, 404, enterCodePage(e.message));
+      throw e;
+    }
+  };
+
+  app.get('/device', { config: { auth: 'none' }, schema: { hide: true } }, async (req, reply) => {
+    const q = req.query as { user_code?: unknown };
+    const code = typeof q.user_code === 'string' ? q.user_code.slice(0, 20) : '';
+    const s = await session(req);
+    if (!s) return html(reply, 200, signInPage(code));
+    if (!code) return html(reply, 200, enterCodePage());
+    return show(reply, code, s);
+  });
+
+  app.post('/device', { config: { auth: 'none' }, schema: { hide: true } }, async (req, reply) => {
+    const b = req.body;
+    const action = field(b, 'action');
+    const code = (field(b, 'user_code') ?? '').slice(0, 20);
+    if (action === 'signin') {
+      try {
+        const s = await deps.accounts.signIn(field(b, 'username') ?? '', field(b, 'password') ?? '', req.ip, req.headers['user-agent'] ?? null);
+        reply.setCookie(SESSION_COOKIE, s.cookie, { httpOnly: true, sameSite: 'lax', secure, path: '/', expires: new Date(s.session.expiresAt) });
+        const n = normalizeUserCode(code);
+        return reply.code(303).header('cache-control', 'no-store').redirect(n.length === 8 ? `/device?user_code=${formatUserCode(n)}` : '/device', 303);
+      } catch (e) {
+        if (isPatdError(e) && (e.code === 'invalid_credentials' || e.code === 'rate_limited')) return html(reply, e.status, signInPage(code, e.message));
+        throw e;
+      }
+    }
+    if (action !== 'approve' && action !== 'deny') return html(reply, 400, errorPage('unknown action'));
+    const s = await session(req);
+    if (!s) return html(reply, 401, signInPage(code, 'Your session has ended; sign in again.'));
+    const csrf = field(b, 'csrf_token');
+    if (typeof csrf !== 'string' || !constantTimeEqual(csrf, s.session.csrfToken)) return html(reply, 403, errorPage('The form has expired (missing or wrong CSRF token). Open the link from your device again.'));
+    try {
+      const view = await device.describe(code);
+      const r = await device.decide({ user: s.user, token: null, ip: req.ip, userAgent: req.headers['user-agent'] ?? null }, code, action);
+      return html(reply, 200, resultPage(r.status, view.clientName));
+    } catch (e) {
+      if (isPatdError(e) && e.status < 500) return html(reply, e.status, errorPage(e.message));
+      throw e;
+    }
+  });
+};
+
+const api = (device: DeviceService): FastifyPluginAsync => async (app) => {
+  const tags = ['device'];
+  app.get('/device/:userCode', {
+    config: { auth: { sessionOnly: true } },
+    schema: { tags, summary: 'What a device sign-in request asks for', params: CodeParam, response: { 200: DeviceRequest, ...errors(401, 403, 404) } },
+  }, async (req) => {
+    caller(req);
+    return device.describe((req.params as Static<typeof CodeParam>).userCode);
+  });
+  app.post('/device/:userCode', {
+    config: { auth: { sessionOnly: true } },
+    schema: { tags, summary: 'Approve or deny a device sign-in request', params: CodeParam, body: Decision, response: { 200: Type.Object({ status: Type.String() }), ...errors(400, 401, 403, 404, 409) } },
+  }, async (req) => {
+    const b = req.body as Static<typeof Decision>;
+    return device.decide(caller(req), (req.params as Static<typeof CodeParam>).userCode, b.action, { orgs: b.orgs, expiresInDays: b.expiresInDays });
+  });
+};

@@ -1,0 +1,99 @@
+import { BlockList } from 'node:net';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PatdError } from '../../../core/errors.js';
+import { addCidr } from '../../../core/policies/check.js';
+import type { TokenPrincipal } from '../../../core/tokens/verify.js';
+import { tokenFromAuthorization } from '../credentials.js';
+import type { AppDeps, HttpExtension } from '../deps.js';
+import { CHALLENGE_NONE, challengeFor, problemBody } from '../problem.js';
+
+const BASIC = CHALLENGE_NONE.slice(0, CHALLENGE_NONE.indexOf(', Bearer'));
+const ENVOY_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+const ALIASES: Record<string, string[]> = {
+  loopback: ['127.0.0.0/8', '::1/128'],
+  linklocal: ['169.254.0.0/16', 'fe80::/10'],
+  uniquelocal: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
+};
+
+/** Is the TCP peer one of the proxies PATD_TRUST_PROXY names? (Same list Fastify uses for X-Forwarded-For.) */
+export function trustedPeer(trustProxy: boolean | string): (addr: string | undefined) => boolean {
+  if (trustProxy === true) return () => true;
+  if (!trustProxy) return () => false;
+  const bl = new BlockList();
+  for (const raw of trustProxy.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const cidr of ALIASES[raw] ?? [raw]) {
+      try {
+        addCidr(bl, cidr);
+      } catch {
+        // not an address: Fastify rejects it at start-up already
+      }
+    }
+  }
+  return (addr) => {
+    if (!addr) return false;
+    const a = addr.startsWith('::ffff:') && addr.includes('.') ? addr.slice(7) : addr;
+    return bl.check(a, a.includes(':') ? 'ipv6' : 'ipv4');
+  };
+}
+
+/** Values of a query parameter or header: repeated, comma- or space-separated, all required. */
+function list(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  const parts = Array.isArray(v) ? v : [v];
+  return parts.flatMap((p) => String(p).split(/[\s,]+/)).filter(Boolean);
+}
+
+/**
+ * `GET /auth/verify` — forward-auth for nginx `auth_request`, Traefik ForwardAuth and Envoy
+ * ext_authz (HTTP service, `path_prefix: /auth/verify`, any method). Requirements come from
+ * `?scope=&org=` (not on Envoy's `/auth/verify/…` paths, whose query is the client's) and from
+ * the `X-Patd-Scope` / `X-Patd-Org` headers a proxy may add: every one given must hold, so
+ * what a client adds can only narrow access. The hot path is the TokenVerifier's in-memory
+ * cache: no storage read per request, and no request log lines (route log level `warn`).
+ */
+export const forwardAuthRoutes: HttpExtension = (app, deps: AppDeps) => {
+  const trusted = trustedPeer(deps.http.trustProxy);
+  const verifier = deps.core.verifier;
+
+  /** Fastify's req.ip already follows X-Forwarded-For through trusted proxies; X-Real-IP is used when a trusted proxy sends only that. */
+  function clientIp(req: FastifyRequest): string {
+    const real = req.headers['x-real-ip'];
+    if (typeof real === 'string' && real && !req.headers['x-forwarded-for'] && trusted(req.socket.remoteAddress)) return real.trim();
+    return req.ip;
+  }
+
+  async function check(req: FastifyRequest, reply: FastifyReply, useQuery: boolean) {
+    const secret = tokenFromAuthorization(req.headers.authorization);
+    try {
+      if (secret === null) throw new PatdError('unauthenticated', 'send a personal access token (Basic or Bearer)');
+      if (secret === undefined) throw new PatdError('token_invalid', 'the Authorization header could not be read');
+      const q = useQuery ? (req.query as Record<string, unknown>) : {};
+      const scopes = [...list(q.scope), ...list(req.headers['x-patd-scope'])];
+      const orgs = [...list(q.org), ...list(req.headers['x-patd-org'])];
+      const ip = clientIp(req);
+      let p: TokenPrincipal = await verifier.verify(secret, { scope: scopes[0], org: orgs[0], ip });
+      for (let i = 1; i < Math.max(scopes.length, orgs.length); i++) {
+        p = await verifier.verify(secret, { scope: scopes[i], org: orgs[i], ip });
+      }
+      return reply.code(200).headers({
+        'x-patd-user': p.user.username,
+        'x-patd-user-id': p.user.id,
+        'x-patd-token-id': p.token.id,
+        'x-patd-scopes': p.token.scopes.join(' '),
+        'x-patd-orgs': p.orgs.join(','),
+        'cache-control': 'no-store',
+      }).send();
+    } catch (e) {
+      if (!(e instanceof PatdError)) throw e;
+      // Both challenges on every 401, so git, npm, NuGet and curl prompt for (or retry with) a password.
+      const ch = challengeFor(e);
+      const header = e.status === 401 && e.code !== 'unauthenticated' ? `${BASIC}, ${ch}` : ch;
+      if (header) reply.header('www-authenticate', header);
+      return reply.code(e.status).header('cache-control', 'no-store').type('application/problem+json').send(problemBody(e, req));
+    }
+  }
+
+  const opts = { config: { auth: 'none' as const }, logLevel: 'warn' as const, schema: { hide: true } };
+  app.route({ ...opts, method: ['GET', 'HEAD'], url: '/auth/verify', handler: (req, reply) => check(req, reply, true) });
+  app.route({ ...opts, method: [...ENVOY_METHODS], url: '/auth/verify/*', handler: (req, reply) => check(req, reply, false) });
+};

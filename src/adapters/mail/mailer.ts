@@ -1,0 +1,50 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import type { Log, Mailer, MailMessage } from '../../core/notifications/model.js';
+
+export interface MailerOptions {
+  /** smtp:// or smtps:// (credentials in the URL); null: write .eml files under `dir`. */
+  smtpUrl: string | null;
+  from: string;
+  dir: string;
+  /** Connection, greeting and socket timeouts, so a dead server fails an attempt instead of hanging it. */
+  timeoutMs?: number;
+  log: Log;
+}
+
+/** nodemailer over SMTP, or (the embedded default) one .eml file per message. */
+export function createMailer(o: MailerOptions): Mailer {
+  const t = o.timeoutMs ?? 30_000;
+  const headers = (m: MailMessage) => ({
+    from: o.from, to: m.to, subject: m.subject, text: m.text, html: m.html,
+    messageId: `<${m.id}@patd>`, headers: { 'X-Patd-Message-Id': m.id, 'Auto-Submitted': 'auto-generated' },
+  });
+  if (o.smtpUrl) {
+    const transport = nodemailer.createTransport({
+      url: o.smtpUrl, pool: true, maxConnections: 3, connectionTimeout: t, greetingTimeout: t, socketTimeout: t,
+    } as Parameters<typeof nodemailer.createTransport>[0]);
+    return {
+      async send(m) {
+        await transport.sendMail(headers(m));
+      },
+      async close() {
+        transport.close();
+      },
+    };
+  }
+  const dir = join(o.dir, 'mail');
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  let told = false;
+  return {
+    async send(m) {
+      const info = await transport.sendMail(headers(m));
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${m.id}.eml`);
+      writeFileSync(file, info.message as Buffer, { mode: 0o600 });
+      o.log.info({ file, to: m.to, subject: m.subject, ...(told ? {} : { hint: 'PATD_SMTP_URL is not set: mail is written to files' }) }, 'mail written to file');
+      told = true;
+    },
+    async close() {},
+  };
+}

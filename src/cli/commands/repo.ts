@@ -1,0 +1,77 @@
+import { loadConfig, loadDotEnv } from '../../config.js';
+import { PatdError } from '../../core/errors.js';
+import type { Org } from '../../core/model.js';
+import { type RepoView, RepoService } from '../../core/repos/service.js';
+import { DiskRepoStorage } from '../../adapters/git/storage.js';
+import { type LocalContext, withLocal } from '../context.js';
+import { print } from '../output.js';
+import { CliError, type Command } from '../types.js';
+import { remoteApi } from './login.js';
+
+const CLI_CTX = { actor: { type: 'system' as const, id: null, name: 'cli' }, ip: null, userAgent: 'patd-cli' };
+const REMOTE = 'With --url URL, works on a remote patd through the API with the token saved by "patd login".';
+
+/** Runs `fn` on this machine's database and git folder. */
+async function local<T>(orgName: string, fn: (repos: RepoService, org: Org) => Promise<T>): Promise<T> {
+  loadDotEnv();
+  const config = loadConfig();
+  return withLocal(async (c: LocalContext) => {
+    const org = await c.core.store.r.orgs.byName(orgName);
+    if (!org) throw new PatdError('not_found', `no org "${orgName.slice(0, 40)}"`);
+    return fn(new RepoService(c.core, new DiskRepoStorage(config.dataDir), config.publicUrl), org);
+  });
+}
+
+const args = (positionals: string[], n: number) => {
+  if (positionals.length !== n) throw new CliError(`expected ${n === 1 ? 'ORG' : 'ORG NAME'}`, 2);
+  return positionals as [string, string];
+};
+
+export const repoAdd: Command = {
+  name: 'repo add',
+  summary: 'Create an empty git repository in an org (HEAD on main)',
+  usage: 'patd repo add ORG NAME [--url URL] [--json]',
+  options: { url: { type: 'string' }, json: { type: 'boolean' } },
+  help: REMOTE,
+  async run({ values, positionals }) {
+    const [org, name] = args(positionals, 2);
+    const repo = values.url
+      ? ((await remoteApi(values.url, 'POST', `/orgs/${encodeURIComponent(org)}/repos`, { name })) as RepoView)
+      : await local(org, (r, o) => r.create(CLI_CTX, o, name));
+    if (values.json) print(true, repo);
+    else process.stdout.write(`created ${repo.org}/${repo.name}: ${repo.url}\n`);
+    return 0;
+  },
+};
+
+export const repoList: Command = {
+  name: 'repo list',
+  summary: "List an org's git repositories",
+  usage: 'patd repo list ORG [--url URL] [--json]',
+  options: { url: { type: 'string' }, json: { type: 'boolean' } },
+  help: REMOTE,
+  async run({ values, positionals }) {
+    const [org] = args(positionals, 1);
+    const items = values.url
+      ? ((await remoteApi(values.url, 'GET', `/orgs/${encodeURIComponent(org)}/repos`)) as { items: RepoView[] }).items
+      : await local(org, (r, o) => r.list(o));
+    print(!!values.json, { items, nextCursor: null }, items.map((i) => ({ name: i.name, url: i.url, created: i.createdAt, by: i.createdBy })));
+    return 0;
+  },
+};
+
+export const repoRemove: Command = {
+  name: 'repo remove',
+  summary: 'Delete a git repository and everything in it',
+  usage: 'patd repo remove ORG NAME [--url URL] [--json]',
+  options: { url: { type: 'string' }, json: { type: 'boolean' } },
+  help: REMOTE,
+  async run({ values, positionals }) {
+    const [org, name] = args(positionals, 2);
+    if (values.url) await remoteApi(values.url, 'DELETE', `/orgs/${encodeURIComponent(org)}/repos/${encodeURIComponent(name)}`);
+    else await local(org, (r, o) => r.remove(CLI_CTX, o, name));
+    if (values.json) print(true, { removed: `${org}/${name}` });
+    else process.stdout.write(`removed ${org}/${name}\n`);
+    return 0;
+  },
+};

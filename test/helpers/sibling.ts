@@ -1,0 +1,23 @@
+import { Writable } from 'node:stream';
+import { makeLogger } from '../../src/adapters/logger.js';
+import { loadConfig } from '../../src/config.js';
+import { createPatd, type Patd } from '../../src/server.js';
+import type { TestPatd } from './harness.js';
+
+/**
+ * A second patd instance on the same database and the same ManualClock as `p` (what two
+ * replicas behind a load balancer look like). `env` overrides its configuration.
+ */
+export async function startSibling(p: TestPatd, env: Record<string, string> = {}): Promise<Patd> {
+  const config = loadConfig({
+    PATD_DATA_DIR: p.db.dataDir, PATD_DATABASE_URL: p.db.url, PATD_PORT: '0', PATD_LOG_LEVEL: 'warn',
+    PATD_SECRET: 'test-secret-test-secret-test-secret-0123', ...env,
+  });
+  const sink = new Writable({ write(_c, _e, cb) { cb(); } });
+  return createPatd(config, { clock: p.clock, logger: makeLogger('warn', sink) });
+}
+
+/** Listens on a random loopback port and returns the base URL. */
+export async function listen(p: Pick<Patd, 'app'>): Promise<string> {
+  return p.app.listen({ port: 0, host: '127.0.0.1' });
+}
