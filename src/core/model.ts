@@ -142,6 +142,8 @@ export interface Caller {
   userAgent: string | null;
   /** The user's memberships when already known (token callers: from the verifier's cache). */
   memberships?: Membership[];
+  /** The verifier's cached principal for token callers: stable while the token is unchanged (a cache key). */
+  principal?: object;
   /** Who to record as the actor when not the user (e.g. the operator at the CLI). */
   actor?: Actor;
 }

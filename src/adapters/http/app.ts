@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
@@ -6,7 +7,7 @@ import { PatdError } from '../../core/errors.js';
 import { authenticate } from './auth.js';
 import type { AppDeps } from './deps.js';
 import { sendProblem, toPatdError } from './problem.js';
-import { healthRoutes } from './routes/health.js';
+import { countRequest, healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
 import { orgRoutes } from './routes/orgs.js';
 import { scopeRoutes } from './routes/scopes.js';
@@ -16,6 +17,8 @@ import { userRoutes } from './routes/users.js';
 import { Problem } from './schemas.js';
 
 export const BODY_LIMIT = 64 * 1024;
+const INSTANCE = randomBytes(3).toString('hex');
+let requests = 0;
 
 /** Builds the HTTP app from ready-made services. Tests build it with their own deps. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -23,7 +26,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as unknown as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
     trustProxy: deps.http.trustProxy,
-    genReqId: () => `req_${Math.random().toString(36).slice(2, 12)}`,
+    genReqId: () => `req_${INSTANCE}${(++requests).toString(36)}`,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
   app.decorateRequest('caller', null);
@@ -50,9 +53,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const auth = (r.config as { auth?: unknown } | undefined)?.auth;
     if (r.url.startsWith('/api/') && !auth) throw new Error(`route ${r.method} ${r.url} declares no auth rule`);
   });
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', (req, _reply, done) => {
     const rule = req.routeOptions.config?.auth;
-    if (rule) await authenticate(deps, req, rule);
+    if (!rule || rule === 'none') return done();
+    let pending: Promise<void> | undefined;
+    try {
+      pending = authenticate(deps, req, rule);
+    } catch (e) {
+      return done(e as Error);
+    }
+    if (pending) pending.then(() => done(), done);
+    else done();
+  });
+  app.addHook('onResponse', (req, reply, done) => {
+    countRequest(req.routeOptions.url, reply.statusCode);
+    done();
   });
   app.setErrorHandler((err, req, reply) => sendProblem(reply, toPatdError(err as Error, req)));
   app.setNotFoundHandler((req, reply) => sendProblem(reply, new PatdError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`)));

@@ -2,32 +2,54 @@ import type { FastifyRequest } from 'fastify';
 import { PatdError } from '../../core/errors.js';
 import { constantTimeEqual } from '../../core/ids.js';
 import type { Caller } from '../../core/model.js';
+import type { TokenPrincipal } from '../../core/tokens/verify.js';
 import { tokenFromAuthorization } from './credentials.js';
 import type { AppDeps, AuthRule } from './deps.js';
 
 export const SESSION_COOKIE = 'patd_session';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** Resolves a PAT from the Authorization header, or throws the right 401/403. */
-export async function callerFromToken(deps: AppDeps, req: FastifyRequest, opts: { scope?: string; org?: string } = {}): Promise<Caller> {
+function readSecret(req: FastifyRequest): string {
   const secret = tokenFromAuthorization(req.headers.authorization);
   if (secret === null) throw new PatdError('unauthenticated', 'send a personal access token (Basic or Bearer) or sign in');
   if (secret === undefined) throw new PatdError('token_invalid', 'the Authorization header could not be read');
-  const p = await deps.core.verifier.verify(secret, { ...opts, ip: req.ip });
-  return { user: p.user, token: p.token, ip: req.ip, userAgent: req.headers['user-agent'] ?? null, memberships: p.memberships };
+  return secret;
 }
 
-/** Applies a route's AuthRule; sets req.caller (and req.session for cookie sign-ins). */
-export async function authenticate(deps: AppDeps, req: FastifyRequest, rule: AuthRule): Promise<void> {
-  if (rule === 'none') return;
+function toCaller(req: FastifyRequest, p: TokenPrincipal): Caller {
+  return { user: p.user, token: p.token, ip: req.ip, userAgent: req.headers['user-agent'] ?? null, memberships: p.memberships, principal: p };
+}
+
+/** Resolves a PAT from the Authorization header, or throws the right 401/403. */
+export async function callerFromToken(deps: AppDeps, req: FastifyRequest, opts: { scope?: string; org?: string } = {}): Promise<Caller> {
+  const secret = readSecret(req);
+  return toCaller(req, await deps.core.verifier.verify(secret, { scope: opts.scope, org: opts.org, ip: req.ip }));
+}
+
+/**
+ * Applies a route's AuthRule; sets req.caller (and req.session for cookie sign-ins).
+ * Synchronous (returns undefined) when the verifier's cache decides, which is the hot path.
+ */
+export function authenticate(deps: AppDeps, req: FastifyRequest, rule: AuthRule): Promise<void> | undefined {
+  if (rule === 'none') return undefined;
   if (req.headers.authorization) {
     if (rule.sessionOnly) throw new PatdError('session_required', 'this action needs a signed-in session, not a token');
     const scope = rule.admin ? '*' : rule.scope;
     if (!scope && !rule.patOnly) throw new PatdError('session_required', 'this action needs a signed-in session, not a token');
-    req.caller = await callerFromToken(deps, req, { scope });
-    if (rule.admin && !req.caller.user.isAdmin) throw new PatdError('forbidden', 'this needs an instance admin');
-    return;
+    const secret = readSecret(req);
+    const o = { scope, ip: req.ip };
+    const done = (p: TokenPrincipal) => {
+      req.caller = toCaller(req, p);
+      if (rule.admin && !p.user.isAdmin) throw new PatdError('forbidden', 'this needs an instance admin');
+    };
+    const hit = deps.core.verifier.verifyCached(secret, o);
+    if (hit) return void done(hit);
+    return deps.core.verifier.verify(secret, o).then(done);
   }
+  return sessionAuth(deps, req, rule);
+}
+
+async function sessionAuth(deps: AppDeps, req: FastifyRequest, rule: Exclude<AuthRule, 'none'>): Promise<void> {
   const cookie = req.cookies?.[SESSION_COOKIE];
   if (cookie && !rule.patOnly) {
     const s = await deps.accounts.fromCookie(cookie);

@@ -1,15 +1,14 @@
+import { hash } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { PatdError } from '../errors.js';
-import { constantTimeEqual } from '../ids.js';
 import type { Membership, Policy, Token, User } from '../model.js';
 import { ipAllowed } from '../policies/check.js';
 import type { Store } from '../ports.js';
 import type { ScopeCatalog } from '../scopes/catalog.js';
-import { digestToken, isWellFormed } from './format.js';
+import { isWellFormed } from './format.js';
 
 /** Everything needed to decide on a token without touching storage. */
 interface Snapshot {
-  digest: string;
   token: Token;
   user: User;
   memberships: Map<string, Membership>; // by org name
@@ -17,6 +16,8 @@ interface Snapshot {
   /** Set when this digest is a regenerated token's previous secret. */
   oldUntil: number | null;
   loadedAt: number;
+  /** Built once per snapshot: the hot path returns it as it is (callers must not change it). */
+  principal: TokenPrincipal;
 }
 
 export interface TokenPrincipal {
@@ -41,20 +42,27 @@ export interface VerifierOptions {
 }
 
 type Miss = { missAt: number };
+type Entry = Snapshot | Miss;
 
 /** The token a failure was about, for the onFailure hook (kept off the error so it never reaches a response). */
 const failedToken = new WeakMap<PatdError, { tokenId: string; userId: string }>();
 
+const INVALID = 'the token is malformed or unknown';
+
 /**
- * Checks presented secrets. The hot path is a SHA-256 and a map look-up: verified tokens
+ * Checks presented secrets. The hot path is one SHA-256 and a map look-up: verified tokens
  * are cached in memory, invalidated explicitly on revoke, regenerate, edit, user disable,
  * membership and policy change, and re-read after `ttlMs` (changes made by another instance).
- * Last-used times are batched and written by `flushUsage`.
+ * Concurrent misses for one digest share one load. Last-used times are batched and written
+ * by `flushUsage`.
  */
 export class TokenVerifier {
-  private readonly cache = new Map<string, Snapshot | Miss>();
+  private readonly cache = new Map<string, Entry>();
+  private readonly loading = new Map<string, Promise<Entry>>();
   private readonly usage = new Map<string, { id: string; at: number; ip: string | null }>();
   private readonly max: number;
+  /** Bumped by every invalidation, so a load that started before one does not store stale data. */
+  private generation = 0;
   onFailure: ((code: string, hint: { tokenId?: string; userId?: string; ip?: string | null }) => void) | null = null;
 
   constructor(
@@ -66,37 +74,62 @@ export class TokenVerifier {
     this.max = opts.maxEntries ?? 100_000;
   }
 
-  async verify(secret: string, o: VerifyOptions = {}): Promise<TokenPrincipal> {
+  /** Checks a secret against the options; resolves the principal or rejects with a PatdError. */
+  verify(secret: string, o: VerifyOptions = {}): Promise<TokenPrincipal> {
     try {
-      return await this.check(secret, o);
+      const hit = this.verifyCached(secret, o);
+      if (hit) return Promise.resolve(hit);
     } catch (e) {
-      // Which token failed, when known (revoked, rotated, expired …): the audit names it for its owner.
-      if (e instanceof PatdError && this.onFailure) this.onFailure(e.code, { ip: o.ip, ...failedToken.get(e) });
-      throw e;
+      return Promise.reject(e);
     }
+    return this.verifySlow(secret, o);
   }
 
-  private async check(secret: string, o: VerifyOptions): Promise<TokenPrincipal> {
-    if (!isWellFormed(secret, this.opts.prefix)) throw new PatdError('token_invalid', 'the token is malformed or unknown');
+  /**
+   * The synchronous hot path: the principal when the cache can decide, undefined when storage
+   * must be asked (then call `verify`). Throws the PatdError of a refusal.
+   */
+  verifyCached(secret: string, o: VerifyOptions = {}): TokenPrincipal | undefined {
+    const digest = hash('sha256', secret);
+    const entry = this.cache.get(digest);
     const now = this.clock.now();
-    const digest = digestToken(secret);
-    let snap = this.cache.get(digest);
-    if (!snap || now - (('loadedAt' in snap) ? snap.loadedAt : snap.missAt) > this.opts.ttlMs) {
-      snap = await this.load(digest, now);
-    }
-    if (!('token' in snap)) throw new PatdError('token_invalid', 'the token is malformed or unknown');
-    const { token, user } = snap;
+    if (entry === undefined || now - ('token' in entry ? entry.loadedAt : entry.missAt) > this.opts.ttlMs) return undefined;
+    return this.decide(entry, now, o);
+  }
+
+  private async verifySlow(secret: string, o: VerifyOptions): Promise<TokenPrincipal> {
     try {
-      return this.checkToken(snap, digest, now, o);
+      if (!isWellFormed(secret, this.opts.prefix)) throw new PatdError('token_invalid', INVALID);
+      const digest = hash('sha256', secret);
+      const entry = await this.load(digest);
+      return this.decide(entry, this.clock.now(), o);
     } catch (e) {
-      if (e instanceof PatdError && e.code !== 'token_invalid') failedToken.set(e, { tokenId: token.id, userId: user.id });
+      if (e instanceof PatdError) this.failed(e, o);
       throw e;
     }
   }
 
-  private checkToken(snap: Snapshot, digest: string, now: number, o: VerifyOptions): TokenPrincipal {
+  private decide(entry: Entry, now: number, o: VerifyOptions): TokenPrincipal {
+    if (!('token' in entry)) throw this.failed(new PatdError('token_invalid', INVALID), o);
+    try {
+      return this.check(entry, now, o);
+    } catch (e) {
+      if (e instanceof PatdError) {
+        failedToken.set(e, { tokenId: entry.token.id, userId: entry.user.id });
+        this.failed(e, o);
+      }
+      throw e;
+    }
+  }
+
+  private failed(e: PatdError, o: VerifyOptions): PatdError {
+    // Which token failed, when known (revoked, rotated, expired …): the audit names it for its owner.
+    if (this.onFailure) this.onFailure(e.code, { ip: o.ip, ...failedToken.get(e) });
+    return e;
+  }
+
+  private check(snap: Snapshot, now: number, o: VerifyOptions): TokenPrincipal {
     const { token, user } = snap;
-    if (!constantTimeEqual(snap.digest, digest)) throw new PatdError('token_invalid');
     if (token.revokedAt !== null) throw new PatdError('token_revoked', 'the token has been revoked');
     if (snap.oldUntil !== null && snap.oldUntil <= now) {
       throw new PatdError('token_rotated', 'the token was regenerated; this secret is no longer valid');
@@ -107,8 +140,15 @@ export class TokenVerifier {
       throw new PatdError('insufficient_scope', `the token lacks the scope "${o.scope}"`, { scope: o.scope });
     }
     if (o.org !== undefined) this.checkOrg(snap, o.org, o.ip ?? null);
-    this.usage.set(token.id, { id: token.id, at: now, ip: o.ip ?? null });
-    return { user, token, orgs: this.usableOrgs(snap), memberships: [...snap.memberships.values()] };
+    const ip = o.ip ?? null;
+    const u = this.usage.get(token.id);
+    if (u) {
+      u.at = now;
+      u.ip = ip;
+    } else {
+      this.usage.set(token.id, { id: token.id, at: now, ip });
+    }
+    return snap.principal;
   }
 
   private checkOrg(snap: Snapshot, orgName: string, ip: string | null): void {
@@ -124,16 +164,23 @@ export class TokenVerifier {
     if (p && !ipAllowed(p.ipAllowlist, ip)) throw new PatdError('ip_forbidden', `org "${orgName}" does not accept this token from your IP address`);
   }
 
-  private usableOrgs(snap: Snapshot): string[] {
-    const out: string[] = [];
-    for (const [name, m] of snap.memberships) {
-      if (snap.token.orgIds === null ? snap.policies.get(m.orgId)?.allowGlobalTokens !== false : snap.token.orgIds.includes(m.orgId)) out.push(name);
+  /** One storage read per digest at a time; the result is cached unless an invalidation raced it. */
+  private load(digest: string): Promise<Entry> {
+    let p = this.loading.get(digest);
+    if (!p) {
+      const gen = this.generation;
+      p = this.read(digest).then((entry) => {
+        if (gen === this.generation) this.put(digest, entry);
+        return entry;
+      }).finally(() => this.loading.delete(digest));
+      this.loading.set(digest, p);
     }
-    return out;
+    return p;
   }
 
-  private async load(digest: string, now: number): Promise<Snapshot | Miss> {
+  private async read(digest: string): Promise<Entry> {
     const r = this.store.r;
+    const now = this.clock.now();
     let token = await r.tokens.byDigest(digest);
     let oldUntil: number | null = null;
     if (!token) {
@@ -144,23 +191,22 @@ export class TokenVerifier {
       }
     }
     const user = token ? await r.users.byId(token.userId) : null;
-    if (!token || !user) {
-      const miss = { missAt: now };
-      this.put(digest, miss);
-      return miss;
-    }
+    if (!token || !user) return { missAt: now };
     const memberships = new Map<string, Membership>();
     const policies = new Map<string, Policy>();
     for (const m of await r.members.listForUser(user.id)) {
       memberships.set(m.orgName, m);
       policies.set(m.orgId, await r.policies.get(m.orgId));
     }
-    const snap: Snapshot = { digest, token, user, memberships, policies, oldUntil, loadedAt: now };
-    this.put(digest, snap);
-    return snap;
+    const orgs: string[] = [];
+    for (const [name, m] of memberships) {
+      if (token.orgIds === null ? policies.get(m.orgId)?.allowGlobalTokens !== false : token.orgIds.includes(m.orgId)) orgs.push(name);
+    }
+    const principal = { user, token, orgs, memberships: [...memberships.values()] };
+    return { token, user, memberships, policies, oldUntil, loadedAt: now, principal };
   }
 
-  private put(digest: string, v: Snapshot | Miss): void {
+  private put(digest: string, v: Entry): void {
     this.cache.delete(digest);
     if (this.cache.size >= this.max) {
       const first = this.cache.keys().next();
@@ -170,6 +216,7 @@ export class TokenVerifier {
   }
 
   private dropWhere(pred: (s: Snapshot) => boolean): void {
+    this.generation++;
     for (const [k, v] of this.cache) if ('token' in v && pred(v)) this.cache.delete(k);
   }
 
@@ -183,6 +230,7 @@ export class TokenVerifier {
     this.dropWhere((s) => s.policies.has(orgId) || (s.token.orgIds?.includes(orgId) ?? false));
   }
   invalidateAll(): void {
+    this.generation++;
     this.cache.clear();
   }
 

@@ -8,10 +8,20 @@ export const httpRequests = new Counter({
   name: 'patd_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'] as const, registers: [metricsRegistry],
 });
 
+const counters = new Map<string, { inc(): void }>();
+
+/** Counts a finished request; label children are cached, so the hot path does no label hashing. */
+export function countRequest(route: string | undefined, status: number): void {
+  const key = `${route ?? 'unmatched'} ${status}`;
+  let c = counters.get(key);
+  if (!c) {
+    c = httpRequests.labels(route ?? 'unmatched', String(status));
+    counters.set(key, c);
+  }
+  c.inc();
+}
+
 export const healthRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) => {
-  app.addHook('onResponse', async (req, reply) => {
-    httpRequests.inc({ route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
-  });
   const hide = { hide: true };
   app.get('/healthz', { config: { auth: 'none' }, schema: hide }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config: { auth: 'none' }, schema: hide }, async (_req, reply) => {

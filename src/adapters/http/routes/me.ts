@@ -19,15 +19,20 @@ const PatchMe = Type.Object({
   currentPassword: Type.Optional(Type.String({ maxLength: 1024 })),
 }, { additionalProperties: false });
 
+const bodies = new WeakMap<object, string>();
+
 export const meRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) => {
   app.get('/me', {
     config: { auth: { scope: 'profile:read' } },
     schema: { tags: ['me'], summary: 'The caller, and for a PAT its id, scopes, orgs and expiry', response: { 200: MeView, ...errors(401, 403) } },
-  }, async (req) => {
+  }, async (req, reply) => {
     const c = caller(req);
+    // A token's answer only changes when its cached principal does: serialize it once.
+    const cached = c.principal ? bodies.get(c.principal) : undefined;
+    if (cached) return reply.type('application/json; charset=utf-8').send(cached);
     const ms = c.memberships ?? await deps.core.store.r.members.listForUser(c.user.id);
     const t = c.token;
-    return {
+    const body = {
       user: userView(c.user),
       orgs: ms.map((m) => ({ name: m.orgName, role: m.role })),
       token: t ? {
@@ -35,6 +40,10 @@ export const meRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) => {
         orgs: t.orgIds === null ? '*' as const : ms.filter((m) => t.orgIds?.includes(m.orgId)).map((m) => m.orgName),
       } : undefined,
     };
+    if (!c.principal) return body;
+    const text = reply.serialize(body) as string;
+    bodies.set(c.principal, text);
+    return reply.type('application/json; charset=utf-8').send(text);
   });
   app.patch('/me', {
     config: { auth: { sessionOnly: true } },
