@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { createVerifier } from '../packages/sdk/src/index.js';
+import { buildApp } from '../src/adapters/http/app.js';
 import { makeLogger } from '../src/adapters/logger.js';
 import { loadConfig } from '../src/config.js';
 import { createPatd, type Patd } from '../src/server.js';
@@ -74,7 +75,7 @@ function countStorage(patd: Patd): () => number {
   return () => n;
 }
 
-interface Row { dialect: string; bare: number; patd: number; ratio: number; bareP50: number; patdP50: number; storage: number }
+interface Row { dialect: string; bare: number; app: number; patd: number; ratio: number; bareP50: number; patdP50: number; storage: number }
 
 async function benchDialect(dialect: 'sqlite' | 'postgres', sdk: { result?: number }): Promise<Row> {
   const db = await createDb(dialect);
@@ -84,6 +85,7 @@ async function benchDialect(dialect: 'sqlite' | 'postgres', sdk: { result?: numb
   });
   const patd = await createPatd(config, { logger: makeLogger(LOG_LEVEL) });
   const bare = Fastify();
+  const closeLater: (() => Promise<unknown>)[] = [];
   try {
     await patd.accounts.bootstrap(PASSWORD);
     const base = await patd.listen();
@@ -97,11 +99,19 @@ async function benchDialect(dialect: 'sqlite' | 'postgres', sdk: { result?: numb
     for (const h of ['x-patd-user', 'x-patd-user-id', 'x-patd-token-id', 'x-patd-scopes', 'x-patd-orgs', 'cache-control']) same[h] = first.headers.get(h) ?? '';
     bare.get('/auth/verify', async (_req, reply) => reply.headers(same).send());
     const bareBase = await bare.listen({ host: '127.0.0.1', port: 0 });
+    // Second baseline: the same route inside patd's own app (same plugins, hooks, logger, request ids).
+    const inApp = await buildApp({
+      core: patd.core, accounts: patd.accounts, orgs: patd.orgs, tokens: patd.tokens, logger: patd.logger,
+      http: { publicUrl: config.publicUrl, trustProxy: config.trustProxy }, ready: async () => {},
+      extensions: [(a) => { a.get('/auth/verify', { config: { auth: 'none' }, logLevel: 'warn' }, async (_req, reply) => reply.headers(same).send()); }],
+    });
+    closeLater.push(() => inApp.close());
+    const inAppBase = await inApp.listen({ host: '127.0.0.1', port: 0 });
 
     const storage = countStorage(patd);
     const common = { headers: { authorization }, connections: CONNECTIONS, warmupSec: WARMUP, durationSec: DURATION };
     const loads: [string, LoadOptions][] = [];
-    if (ONLY !== 'patd') loads.push(['bare', { ...common, url: `${bareBase}/auth/verify` }]);
+    if (ONLY !== 'patd') loads.push(['bare', { ...common, url: `${bareBase}/auth/verify` }], ['app', { ...common, url: `${inAppBase}/auth/verify` }]);
     if (ONLY !== 'bare') loads.push(['patd', { ...common, url: `${base}/auth/verify` }]);
     const results = await alternate(loads, ROUNDS, (name, round, r) => {
       process.stderr.write(`  ${dialect} round ${round + 1} ${name.padEnd(4)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.latencyP50Ms} ms  p99 ${r.latencyP99Ms} ms  server cpu ${(r.serverCpu * 100).toFixed(0)}%\n`);
@@ -113,9 +123,10 @@ async function benchDialect(dialect: 'sqlite' | 'postgres', sdk: { result?: numb
     const m = (name: string, f: (r: { rps: number; latencyP50Ms: number }) => number) => median((results.get(name) ?? []).map(f));
     const b = m('bare', (r) => r.rps);
     const p = m('patd', (r) => r.rps);
-    return { dialect, bare: b, patd: p, ratio: p / b, bareP50: m('bare', (r) => r.latencyP50Ms), patdP50: m('patd', (r) => r.latencyP50Ms), storage: storageCalls };
+    return { dialect, bare: b, app: m('app', (r) => r.rps), patd: p, ratio: p / b, bareP50: m('bare', (r) => r.latencyP50Ms), patdP50: m('patd', (r) => r.latencyP50Ms), storage: storageCalls };
   } finally {
     await bare.close();
+    for (const c of closeLater) await c();
     await patd.close();
     await db.drop();
   }
@@ -150,9 +161,10 @@ for (const d of DIALECTS) {
 }
 const f = (n: number) => Math.round(n).toLocaleString('en-US');
 console.log(`\nGET /auth/verify (valid token, Basic) vs a bare Fastify route — node ${process.version}, log level ${LOG_LEVEL}`);
-console.log('dialect    bare req/s   patd req/s   patd/bare  p50 bare/patd ms  storage calls during patd runs');
+console.log('bare: plain Fastify(), no logger; app: the same route inside patd\'s app (its plugins, hooks, logger)');
+console.log('dialect    bare req/s    app req/s   patd req/s   patd/bare   patd/app  p50 bare/patd ms  storage calls during patd runs');
 for (const r of rows) {
-  console.log(`${r.dialect.padEnd(9)} ${f(r.bare).padStart(11)} ${f(r.patd).padStart(12)} ${r.ratio.toFixed(2).padStart(11)}  ${`${r.bareP50}/${r.patdP50}`.padStart(16)}  ${r.storage}`);
+  console.log(`${r.dialect.padEnd(9)} ${f(r.bare).padStart(11)} ${f(r.app).padStart(12)} ${f(r.patd).padStart(12)} ${r.ratio.toFixed(2).padStart(11)} ${(r.patd / r.app).toFixed(2).padStart(10)}  ${`${r.bareP50}/${r.patdP50}`.padStart(16)}  ${r.storage}`);
 }
 console.log(`SDK cached verify(token, {scope}) against this patd: ${f(sdk.result ?? 0)} calls/s on one core`);
 const ok = rows.every((r) => r.ratio >= 0.7) && (sdk.result ?? 0) >= 500_000;

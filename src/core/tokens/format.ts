@@ -7,8 +7,17 @@ const BODY_LEN = 43;
 const CHECK_LEN = 6;
 const BASE62_RE = /^[0-9A-Za-z]+$/;
 
+const DIGITS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** CRC32 in base62, left-padded to 6: plain number arithmetic (no BigInt) as it runs per token check. */
 function checksum(prefixAndBody: string): string {
-  return base62(BigInt(crc32(prefixAndBody)), CHECK_LEN);
+  let n = crc32(prefixAndBody);
+  let out = '';
+  while (n > 0) {
+    out = DIGITS[n % 62] + out;
+    n = Math.floor(n / 62);
+  }
+  return out.padStart(CHECK_LEN, '0');
 }
 
 /** `{prefix}{body}{checksum}` per the spec's "Token format". */
