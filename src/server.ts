@@ -101,13 +101,14 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   const orgs = new OrgService(core);
   const tokens = new TokenService(core);
   const extensions: HttpExtension[] = [];
+  const hotExtensions: HttpExtension[] = [];
   // Git host and device sign-in (docs/git.md).
   const gitDisk = new DiskRepoStorage(config.dataDir);
   const repos = new RepoService(core, gitDisk, config.publicUrl);
   extensions.push(repoRoutes(repos), gitRoutes(repos, gitDisk.root), deviceRoutes(new DeviceService(core, tokens, { ...DEFAULT_DEVICE_SETTINGS, ...o.device })));
   // Accepting tokens in other services: forward-auth, RFC 7662/7009 (docs/forward-auth.md, docs/introspection.md).
   const clients = new ClientService(core, config.authCacheSeconds * 1000);
-  extensions.push(forwardAuthRoutes, oauthResourceRoutes(clients, new ResourceServerService(core, tokens, config.publicUrl)));
+  hotExtensions.push(forwardAuthRoutes, oauthResourceRoutes(clients, new ResourceServerService(core, tokens, config.publicUrl)));
   const workers: Worker[] = [intervalWorker('usage-flush', 5_000, () => core.verifier.flushUsage(), logger)];
   const no = o.notifications ?? {};
   const mailer = no.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dir: config.dataDir, timeoutMs: no.mailTimeoutMs, log: logger });
@@ -125,6 +126,7 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
       await store.r.users.count();
     },
     extensions,
+    hotExtensions,
   });
 
   let closed = false;

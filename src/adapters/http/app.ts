@@ -31,7 +31,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.decorateRequest('caller', null);
   app.decorateRequest('session', null);
-  await app.register(cookie);
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   await app.register(swagger, {
     openapi: {
@@ -53,18 +52,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const auth = (r.config as { auth?: unknown } | undefined)?.auth;
     if (r.url.startsWith('/api/') && !auth) throw new Error(`route ${r.method} ${r.url} declares no auth rule`);
   });
-  app.addHook('onRequest', (req, _reply, done) => {
-    const rule = req.routeOptions.config?.auth;
-    if (!rule || rule === 'none') return done();
-    let pending: Promise<void> | undefined;
-    try {
-      pending = authenticate(deps, req, rule);
-    } catch (e) {
-      return done(e as Error);
-    }
-    if (pending) pending.then(() => done(), done);
-    else done();
-  });
   app.addHook('onResponse', (req, reply, done) => {
     countRequest(req.routeOptions.url, reply.statusCode);
     done();
@@ -73,13 +60,31 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler((req, reply) => sendProblem(reply, new PatdError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`)));
 
   await app.register(healthRoutes(deps));
-  await app.register(sessionRoutes(deps), { prefix: '/api/v1' });
-  await app.register(meRoutes(deps), { prefix: '/api/v1' });
-  await app.register(tokenRoutes(deps), { prefix: '/api/v1' });
-  await app.register(userRoutes(deps), { prefix: '/api/v1' });
-  await app.register(orgRoutes(deps), { prefix: '/api/v1' });
-  await app.register(scopeRoutes(deps), { prefix: '/api/v1' });
-  for (const ext of deps.extensions ?? []) await ext(app, deps);
+  // Token checks for other services answer outside the API scope: no cookie or auth hooks on their hot path.
+  for (const ext of deps.hotExtensions ?? []) await ext(app, deps);
+  // The API, the git host and the pages: cookies, and each route's AuthRule applied before validation.
+  await app.register(async (api) => {
+    await api.register(cookie, { hook: false });
+    api.addHook('onRequest', (req, _reply, done) => {
+      const rule = req.routeOptions.config?.auth;
+      if (!rule || rule === 'none') return done();
+      let pending: Promise<void> | undefined;
+      try {
+        pending = authenticate(deps, req, rule);
+      } catch (e) {
+        return done(e as Error);
+      }
+      if (pending) pending.then(() => done(), done);
+      else done();
+    });
+    await api.register(sessionRoutes(deps), { prefix: '/api/v1' });
+    await api.register(meRoutes(deps), { prefix: '/api/v1' });
+    await api.register(tokenRoutes(deps), { prefix: '/api/v1' });
+    await api.register(userRoutes(deps), { prefix: '/api/v1' });
+    await api.register(orgRoutes(deps), { prefix: '/api/v1' });
+    await api.register(scopeRoutes(deps), { prefix: '/api/v1' });
+    for (const ext of deps.extensions ?? []) await ext(api, deps);
+  });
 
   app.get('/api/v1/openapi.json', { config: { auth: 'none' }, schema: { hide: true } }, async () => app.swagger());
   return app;

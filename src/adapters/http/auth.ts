@@ -7,6 +7,15 @@ import { tokenFromAuthorization } from './credentials.js';
 import type { AppDeps, AuthRule } from './deps.js';
 
 export const SESSION_COOKIE = 'patd_session';
+
+/**
+ * The session cookie, parsed only when a route asks: token requests (the hot path) never pay
+ * for cookie parsing (the cookie plugin is registered with hook: false).
+ */
+export function sessionCookie(req: FastifyRequest): string | undefined {
+  const h = req.headers.cookie;
+  return h ? req.server.parseCookie(h)[SESSION_COOKIE] : undefined;
+}
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 function readSecret(req: FastifyRequest): string {
@@ -50,7 +59,7 @@ export function authenticate(deps: AppDeps, req: FastifyRequest, rule: AuthRule)
 }
 
 async function sessionAuth(deps: AppDeps, req: FastifyRequest, rule: Exclude<AuthRule, 'none'>): Promise<void> {
-  const cookie = req.cookies?.[SESSION_COOKIE];
+  const cookie = sessionCookie(req);
   if (cookie && !rule.patOnly) {
     const s = await deps.accounts.fromCookie(cookie);
     if (s) {

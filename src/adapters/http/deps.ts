@@ -25,6 +25,8 @@ export interface AppDeps {
   /** Checks the database answers (for /readyz). */
   ready: () => Promise<void>;
   extensions?: HttpExtension[];
+  /** Features on the hot path of other services (forward-auth, introspection): mounted outside the API's cookie and auth hooks. */
+  hotExtensions?: HttpExtension[];
 }
 
 /** How a route authenticates; every /api route declares one (a test checks). */

@@ -4,7 +4,7 @@ import { type DeviceService, formatUserCode, normalizeUserCode } from '../../../
 import { isPatdError, PatdError } from '../../../core/errors.js';
 import { constantTimeEqual } from '../../../core/ids.js';
 import type { User } from '../../../core/model.js';
-import { caller, SESSION_COOKIE } from '../auth.js';
+import { caller, SESSION_COOKIE, sessionCookie } from '../auth.js';
 import type { AppDeps, HttpExtension } from '../deps.js';
 import { errors } from '../schemas.js';
 import { approvePage, enterCodePage, errorPage, resultPage, signInPage } from './device-page.js';
@@ -94,7 +94,7 @@ const pages = (deps: AppDeps, device: DeviceService): FastifyPluginAsync => asyn
     .header('referrer-policy', 'no-referrer')
     .type('text/html; charset=utf-8').send(body);
   const session = async (req: FastifyRequest) => {
-    const c = req.cookies?.[SESSION_COOKIE];
+    const c = sessionCookie(req);
     return c ? deps.accounts.fromCookie(c) : null;
   };
   const show = async (reply: FastifyReply, userCode: string, s: { user: User; session: { csrfToken: string } }) => {

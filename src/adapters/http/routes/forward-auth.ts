@@ -53,6 +53,8 @@ function list(v: unknown): string[] {
  */
 export const forwardAuthRoutes: HttpExtension = async (app, deps: AppDeps) => {
   const trusted = trustedPeer(deps.http.trustProxy);
+  // The headers of a 200 depend only on the verifier's cached principal: build them once per principal.
+  const answers = new WeakMap<TokenPrincipal, Record<string, string>>();
   const verifier = deps.core.verifier;
 
   /** Fastify's req.ip already follows X-Forwarded-For through trusted proxies; X-Real-IP is used when a trusted proxy sends only that. */
@@ -78,14 +80,19 @@ export const forwardAuthRoutes: HttpExtension = async (app, deps: AppDeps) => {
         p = verifier.verifyCached(secret, o) ?? (await verifier.verify(secret, o));
       }
       if (!p) throw new PatdError('token_invalid');
-      return reply.code(200).headers({
-        'x-patd-user': p.user.username,
-        'x-patd-user-id': p.user.id,
-        'x-patd-token-id': p.token.id,
-        'x-patd-scopes': p.token.scopes.join(' '),
-        'x-patd-orgs': p.orgs.join(','),
-        'cache-control': 'no-store',
-      }).send();
+      let h = answers.get(p);
+      if (!h) {
+        h = {
+          'x-patd-user': p.user.username,
+          'x-patd-user-id': p.user.id,
+          'x-patd-token-id': p.token.id,
+          'x-patd-scopes': p.token.scopes.join(' '),
+          'x-patd-orgs': p.orgs.join(','),
+          'cache-control': 'no-store',
+        };
+        answers.set(p, h);
+      }
+      return reply.code(200).headers(h).send();
     } catch (e) {
       if (!(e instanceof PatdError)) throw e;
       // Both challenges on every 401, so git, npm, NuGet and curl prompt for (or retry with) a password.

@@ -8,16 +8,15 @@ export const httpRequests = new Counter({
   name: 'patd_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'] as const, registers: [metricsRegistry],
 });
 
-const counters = new Map<string, { inc(): void }>();
+const counters = new Map<string, Map<number, { inc(): void }>>();
 
 /** Counts a finished request; label children are cached, so the hot path does no label hashing. */
 export function countRequest(route: string | undefined, status: number): void {
-  const key = `${route ?? 'unmatched'} ${status}`;
-  let c = counters.get(key);
-  if (!c) {
-    c = httpRequests.labels(route ?? 'unmatched', String(status));
-    counters.set(key, c);
-  }
+  const r = route ?? 'unmatched';
+  let byStatus = counters.get(r);
+  if (!byStatus) counters.set(r, (byStatus = new Map()));
+  let c = byStatus.get(status);
+  if (!c) byStatus.set(status, (c = httpRequests.labels(r, String(status))));
   c.inc();
 }
 
