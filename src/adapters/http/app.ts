@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type onRequestHookHandler, type onResponseHookHandler } from 'fastify';
 import { PatdError } from '../../core/errors.js';
 import { authenticate } from './auth.js';
-import type { AppDeps } from './deps.js';
+import type { AppDeps, AuthRule } from './deps.js';
 import { sendProblem, toPatdError } from './problem.js';
 import { countRequest, healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
@@ -17,6 +17,7 @@ import { userRoutes } from './routes/users.js';
 import { Problem } from './schemas.js';
 
 export const BODY_LIMIT = 64 * 1024;
+const asArray = <T>(h: T | T[] | undefined): T[] => (h === undefined ? [] : Array.isArray(h) ? h : [h]);
 const INSTANCE = randomBytes(3).toString('hex');
 let requests = 0;
 
@@ -47,36 +48,43 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     json(req, body as string, done);
   });
 
-  // Every /api route must say how it authenticates; a route that forgot fails at start-up.
+  // Per-route hooks, decided once when the route is added (Fastify's req.routeOptions builds a
+  // new object on every access, so the hot path never reads it):
+  // - every /api route must say how it authenticates; a route that forgot fails at start-up;
+  // - a route with an AuthRule gets an onRequest hook applying it before validation;
+  // - every route counts its answers for /metrics.
   app.addHook('onRoute', (r) => {
-    const auth = (r.config as { auth?: unknown } | undefined)?.auth;
-    if (r.url.startsWith('/api/') && !auth) throw new Error(`route ${r.method} ${r.url} declares no auth rule`);
-  });
-  app.addHook('onResponse', (req, reply, done) => {
-    countRequest(req.routeOptions.url, reply.statusCode);
-    done();
+    const rule = (r.config as { auth?: AuthRule } | undefined)?.auth;
+    if (r.url.startsWith('/api/') && !rule) throw new Error(`route ${r.method} ${r.url} declares no auth rule`);
+    const url = r.url;
+    const count: onResponseHookHandler = (_req, reply, done) => {
+      countRequest(url, reply.statusCode);
+      done();
+    };
+    r.onResponse = [...asArray(r.onResponse), count] as typeof r.onResponse;
+    if (rule && rule !== 'none') {
+      const auth: onRequestHookHandler = (req, _reply, done) => {
+        let pending: Promise<void> | undefined;
+        try {
+          pending = authenticate(deps, req, rule);
+        } catch (e) {
+          return done(e as Error);
+        }
+        if (pending) pending.then(() => done(), done);
+        else done();
+      };
+      r.onRequest = [auth, ...asArray(r.onRequest)] as typeof r.onRequest;
+    }
   });
   app.setErrorHandler((err, req, reply) => sendProblem(reply, toPatdError(err as Error, req)));
   app.setNotFoundHandler((req, reply) => sendProblem(reply, new PatdError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`)));
 
   await app.register(healthRoutes(deps));
-  // Token checks for other services answer outside the API scope: no cookie or auth hooks on their hot path.
+  // Token checks for other services answer outside the API scope: no cookie hooks on their hot path.
   for (const ext of deps.hotExtensions ?? []) await ext(app, deps);
-  // The API, the git host and the pages: cookies, and each route's AuthRule applied before validation.
+  // The API, the git host and the pages: the scope with cookies.
   await app.register(async (api) => {
     await api.register(cookie, { hook: false });
-    api.addHook('onRequest', (req, _reply, done) => {
-      const rule = req.routeOptions.config?.auth;
-      if (!rule || rule === 'none') return done();
-      let pending: Promise<void> | undefined;
-      try {
-        pending = authenticate(deps, req, rule);
-      } catch (e) {
-        return done(e as Error);
-      }
-      if (pending) pending.then(() => done(), done);
-      else done();
-    });
     await api.register(sessionRoutes(deps), { prefix: '/api/v1' });
     await api.register(meRoutes(deps), { prefix: '/api/v1' });
     await api.register(tokenRoutes(deps), { prefix: '/api/v1' });
