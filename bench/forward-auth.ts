@@ -26,6 +26,7 @@ import { buildApp } from '../src/adapters/http/app.js';
 import { makeLogger } from '../src/adapters/logger.js';
 import { loadConfig } from '../src/config.js';
 import { createPatd, type Patd } from '../src/server.js';
+import { perDialectProcess } from './lib/per-dialect.js';
 import { alternate, type LoadOptions, median } from './lib/load.js';
 
 const env = process.env;
@@ -153,6 +154,7 @@ async function benchSdk(base: string, patd: Patd, token: string): Promise<number
   return rate;
 }
 
+if (perDialectProcess(DIALECTS)) process.exit();
 const rows: Row[] = [];
 const sdk: { result?: number } = {};
 for (const d of DIALECTS) {

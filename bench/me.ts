@@ -28,6 +28,7 @@ import pg from 'pg';
 import { makeLogger } from '../src/adapters/logger.js';
 import { loadConfig } from '../src/config.js';
 import { createPatd } from '../src/server.js';
+import { perDialectProcess } from './lib/per-dialect.js';
 import { alternate, type LoadOptions, type LoadResult, median } from './lib/load.js';
 
 const env = process.env;
@@ -223,7 +224,7 @@ async function main(): Promise<void> {
   console.log(`target: ratio >= ${TARGET} on every dialect`);
 }
 
-main().catch((e) => {
+if (!perDialectProcess(DIALECTS)) main().catch((e) => {
   console.error(e);
   process.exitCode = 1;
 });
