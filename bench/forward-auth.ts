@@ -15,18 +15,14 @@
  * SDK cached verify() >= 500,000 calls/s. Storage reads during the patd runs are counted at
  * the repositories to show that the hot path does not touch the database.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Fastify from 'fastify';
-import pg from 'pg';
 import { createVerifier } from '../packages/sdk/src/index.js';
 import { buildApp } from '../src/adapters/http/app.js';
 import { makeLogger } from '../src/adapters/logger.js';
 import { loadConfig } from '../src/config.js';
 import { createPatd, type Patd } from '../src/server.js';
 import { perDialectProcess } from './lib/per-dialect.js';
+import { createTestDb } from '../test/helpers/db.js';
 import { alternate, type LoadOptions, median } from './lib/load.js';
 
 const env = process.env;
@@ -42,26 +38,8 @@ const SDK_SECONDS = Number(env.BENCH_SDK_SECONDS ?? 3);
 const ONLY = env.BENCH_ONLY ?? '';
 const PASSWORD = 'bench-admin-password-1';
 
-async function createDb(dialect: 'sqlite' | 'postgres'): Promise<{ url: string; dataDir: string; drop(): Promise<void> }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'patd-bench-'));
-  if (dialect === 'sqlite') return { url: `sqlite:${join(dataDir, 'patd.db')}`, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
-  const name = `patd_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(), dataDir,
-    async drop() {
-      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+function createDb(dialect: 'sqlite' | 'postgres') {
+  return createTestDb(dialect, { prefix: 'patd_bench_', adminUrl: PG_ADMIN_URL });
 }
 
 /** Counts calls to every repository method (reads and writes) of the store outside transactions. */

@@ -17,10 +17,8 @@
  * DB statements issued by patd during each patd run are counted at the driver
  * (pg Client#query, better-sqlite3 Database#prepare) to show the hot path does not touch storage.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import Fastify from 'fastify';
@@ -29,6 +27,7 @@ import { makeLogger } from '../src/adapters/logger.js';
 import { loadConfig } from '../src/config.js';
 import { createPatd } from '../src/server.js';
 import { perDialectProcess } from './lib/per-dialect.js';
+import { createTestDb } from '../test/helpers/db.js';
 import { alternate, type LoadOptions, type LoadResult, median } from './lib/load.js';
 
 const env = process.env;
@@ -61,28 +60,8 @@ let dbStatements = 0;
   };
 }
 
-interface BenchDb { url: string; dataDir: string; drop(): Promise<void> }
-
-async function createDb(dialect: 'sqlite' | 'postgres'): Promise<BenchDb> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'patd-bench-'));
-  if (dialect === 'sqlite') return { url: `sqlite:${join(dataDir, 'patd.db')}`, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
-  const name = `patd_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(), dataDir,
-    async drop() {
-      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+function createDb(dialect: 'sqlite' | 'postgres') {
+  return createTestDb(dialect, { prefix: 'patd_bench_', adminUrl: PG_ADMIN_URL });
 }
 
 async function call(base: string, method: string, path: string, o: { headers?: Record<string, string>; body?: unknown } = {}): Promise<{ status: number; json: any; headers: Headers }> {

@@ -22,6 +22,7 @@ import type { PasswordHasher, Store } from './core/ports.js';
 import { ScopeCatalog } from './core/scopes/catalog.js';
 import { TokenService } from './core/tokens/service.js';
 import { TokenVerifier } from './core/tokens/verify.js';
+import { intervalWorker, type Worker } from './core/worker.js';
 // Notifications, webhooks, leak reports, audit API (docs/notifications.md).
 import { createMailer } from './adapters/mail/mailer.js';
 import { auditRoutes } from './adapters/http/routes/audit.js';
@@ -35,12 +36,7 @@ import { oauthResourceRoutes } from './adapters/http/routes/oauth.js';
 import { ResourceServerService } from './core/clients/introspection.js';
 import { ClientService } from './core/clients/service.js';
 
-/** A background task with a lifecycle (usage flush, outbox worker, expiry scan, …). */
-export interface Worker {
-  name: string;
-  start(): void;
-  stop(): Promise<void>;
-}
+export type { Worker };
 
 export interface Overrides {
   clock?: Clock;
@@ -143,30 +139,6 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
       for (const w of workers) await w.stop();
       await core.verifier.flushUsage().catch(() => {});
       await store.close();
-    },
-  };
-}
-
-/** Runs `fn` every `ms`, never overlapping itself; errors are logged, never thrown. */
-export function intervalWorker(name: string, ms: number, fn: () => Promise<void>, logger: Logger): Worker {
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> | null = null;
-  const tick = () => {
-    if (running) return;
-    running = fn().catch((err) => logger.error({ err, worker: name }, 'worker failed')).finally(() => {
-      running = null;
-    });
-  };
-  return {
-    name,
-    start() {
-      timer ??= setInterval(tick, ms);
-      timer.unref();
-    },
-    async stop() {
-      if (timer) clearInterval(timer);
-      timer = null;
-      await running;
     },
   };
 }

@@ -39,23 +39,25 @@ export async function dialects(): Promise<('sqlite' | 'postgres')[]> {
   return ['sqlite'];
 }
 
-/** A fresh, empty database: a SQLite file in a temp folder, or `patd_test_<random>` on PostgreSQL. */
-export async function createTestDb(dialect: 'sqlite' | 'postgres'): Promise<TestDb> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'patd-test-'));
+/** A fresh, empty database: a SQLite file in a temp folder, or `{prefix}<random>` (default `patd_test_`) on PostgreSQL. Benchmarks use it too. */
+export async function createTestDb(dialect: 'sqlite' | 'postgres', o: { prefix?: string; adminUrl?: string } = {}): Promise<TestDb> {
+  const prefix = o.prefix ?? 'patd_test_';
+  const adminUrl = o.adminUrl ?? PG_ADMIN_URL;
+  const dataDir = mkdtempSync(join(tmpdir(), `${prefix.replace(/_/g, '-')}`));
   if (dialect === 'sqlite') {
     return { dialect, url: `sqlite:${join(dataDir, 'patd.db')}`, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
   }
-  const name = `patd_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  const name = `${prefix}${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const url = new URL(PG_ADMIN_URL);
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
     dialect, url: url.toString(), dataDir,
     async drop() {
-      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+      const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();

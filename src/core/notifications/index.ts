@@ -6,6 +6,7 @@ import { ExpiryScanner } from './expiry.js';
 import { LeakService } from './leaks.js';
 import { renderMail } from './messages.js';
 import type { Log, Mailer, MailPayload, WebhookPoster } from './model.js';
+import { intervalWorker, type Worker } from '../worker.js';
 import { DEFAULT_OUTBOX_OPTIONS, type OutboxOptions, OutboxWorker } from './outbox.js';
 import { SecretBox } from './signing.js';
 import { WebhookService } from './webhooks.js';
@@ -26,12 +27,8 @@ export interface NotificationOptions {
   failureWindowMs?: number;
 }
 
-/** A background task with start/stop (the same shape as server.ts's Worker). */
-export interface BackgroundTask {
-  name: string;
-  start(): void;
-  stop(): Promise<void>;
-}
+/** A background task with start/stop. */
+export type BackgroundTask = Worker;
 
 /** Notifications, webhooks, leak reports and the audit trail's readers, built once by the composition root. */
 export class Notifications {
@@ -59,29 +56,10 @@ export class Notifications {
     const failures = this.failures;
     this.tasks = [
       this.outbox,
-      every('expiry-scan', o.scanEveryMs ?? 60_000, () => this.scanner.runOnce(), log),
-      { ...every('auth-failure-flush', o.failureWindowMs ?? 60_000, () => failures.flush(), log), stop: async () => { await failures.flush(undefined, true); } },
+      intervalWorker('expiry-scan', o.scanEveryMs ?? 60_000, () => this.scanner.runOnce(), log),
+      { ...intervalWorker('auth-failure-flush', o.failureWindowMs ?? 60_000, () => failures.flush(), log), stop: async () => { await failures.flush(undefined, true); } },
       { name: 'mailer', start() {}, stop: () => mailer.close() },
     ];
   }
 }
 
-function every(name: string, ms: number, fn: () => Promise<unknown>, log: Log): BackgroundTask {
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<unknown> | null = null;
-  const tick = () => {
-    running ??= fn().catch((err) => log.error({ err, worker: name }, 'worker failed')).finally(() => { running = null; });
-  };
-  return {
-    name,
-    start() {
-      timer ??= setInterval(tick, ms);
-      timer.unref();
-    },
-    async stop() {
-      if (timer) clearInterval(timer);
-      timer = null;
-      await running;
-    },
-  };
-}
