@@ -164,12 +164,21 @@ for (const dialect of await dialects()) {
       assert.match(res.body, /<form method="post" action="\/device">/);
       assert.match(res.body, /name="password"/);
       assert.match(res.body, new RegExp(`name="user_code" value="${s.user_code}"`));
+      // The sign-in form carries a login-CSRF value that must match its SameSite=Strict cookie.
+      const loginCsrf = /name="login_csrf" value="([^"]+)"/.exec(res.body)?.[1] ?? '';
+      const loginCookie = res.cookies.find((c) => c.name === 'patd_login_csrf');
+      assert.equal(loginCookie?.value, loginCsrf);
+      assert.equal(loginCookie?.sameSite, 'Strict');
+      const login = { cookie: `patd_login_csrf=${loginCsrf}` };
+      const forged = await post('/device', { action: 'signin', username: 'admin', password: ADMIN_PASSWORD, user_code: s.user_code, login_csrf: loginCsrf });
+      assert.equal(forged.statusCode, 403, 'a form posted from elsewhere arrives without the cookie');
+      assert.ok(!forged.cookies.some((c) => c.name === 'patd_session'));
 
-      res = await post('/device', { action: 'signin', username: 'admin', password: 'wrong-password', user_code: s.user_code });
+      res = await post('/device', { action: 'signin', username: 'admin', password: 'wrong-password', user_code: s.user_code, login_csrf: loginCsrf }, login);
       assert.equal(res.statusCode, 401);
       assert.match(res.body, /wrong username or password/);
 
-      res = await post('/device', { action: 'signin', username: 'admin', password: ADMIN_PASSWORD, user_code: s.user_code });
+      res = await post('/device', { action: 'signin', username: 'admin', password: ADMIN_PASSWORD, user_code: s.user_code, login_csrf: loginCsrf }, login);
       assert.equal(res.statusCode, 303);
       assert.equal(res.headers.location, `/device?user_code=${s.user_code}`);
       const cookie = res.cookies.find((c) => c.name === 'patd_session');

@@ -19,11 +19,11 @@ ${body}
 
 const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${esc(value)}">`;
 
-export function signInPage(userCode: string, error?: string): string {
+export function signInPage(userCode: string, loginCsrf: string, error?: string): string {
   return page('Sign in to approve a device', `${error ? `<p class="error" role="alert">${esc(error)}</p>` : ''}
 <p>A device or program asks for a personal access token. Sign in to see what it asks for.</p>
 <form method="post" action="/device">
-${hidden('action', 'signin')}${hidden('user_code', userCode)}
+${hidden('action', 'signin')}${hidden('user_code', userCode)}${hidden('login_csrf', loginCsrf)}
 <label for="username">Username</label><input type="text" id="username" name="username" autocomplete="username" required>
 <label for="password">Password</label><input type="password" id="password" name="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button>

@@ -2,12 +2,14 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { type DeviceService, formatUserCode, normalizeUserCode } from '../../../core/device/service.js';
 import { isPatdError, PatdError } from '../../../core/errors.js';
-import { constantTimeEqual } from '../../../core/ids.js';
+import { constantTimeEqual, randomSecret } from '../../../core/ids.js';
 import type { User } from '../../../core/model.js';
 import { caller, SESSION_COOKIE, sessionCookie } from '../auth.js';
 import type { AppDeps, HttpExtension } from '../deps.js';
 import { errors } from '../schemas.js';
 import { approvePage, enterCodePage, errorPage, resultPage, signInPage } from './device-page.js';
+
+const LOGIN_CSRF_COOKIE = 'patd_login_csrf';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -106,11 +108,19 @@ const pages = (deps: AppDeps, device: DeviceService): FastifyPluginAsync => asyn
     }
   };
 
+  // The sign-in form is guarded too (login CSRF): a random value in a SameSite=Strict cookie and
+  // in the form; a form posted from another site arrives without the cookie.
+  const signInForm = (reply: FastifyReply, status: number, code: string, error?: string) => {
+    const token = randomSecret(24);
+    reply.setCookie(LOGIN_CSRF_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure, path: '/device', maxAge: 3600 });
+    return html(reply, status, signInPage(code, token, error));
+  };
+
   app.get('/device', { config: { auth: 'none' }, schema: { hide: true } }, async (req, reply) => {
     const q = req.query as { user_code?: unknown };
     const code = typeof q.user_code === 'string' ? q.user_code.slice(0, 20) : '';
     const s = await session(req);
-    if (!s) return html(reply, 200, signInPage(code));
+    if (!s) return signInForm(reply, 200, code);
     if (!code) return html(reply, 200, enterCodePage());
     return show(reply, code, s);
   });
@@ -120,19 +130,24 @@ const pages = (deps: AppDeps, device: DeviceService): FastifyPluginAsync => asyn
     const action = field(b, 'action');
     const code = (field(b, 'user_code') ?? '').slice(0, 20);
     if (action === 'signin') {
+      const sent = field(b, 'login_csrf');
+      const kept = req.headers.cookie ? req.server.parseCookie(req.headers.cookie)[LOGIN_CSRF_COOKIE] : undefined;
+      if (typeof sent !== 'string' || !kept || !constantTimeEqual(sent, kept)) {
+        return signInForm(reply, 403, code, 'The sign-in form has expired or came from another site; sign in again.');
+      }
       try {
         const s = await deps.accounts.signIn(field(b, 'username') ?? '', field(b, 'password') ?? '', req.ip, req.headers['user-agent'] ?? null);
         reply.setCookie(SESSION_COOKIE, s.cookie, { httpOnly: true, sameSite: 'lax', secure, path: '/', expires: new Date(s.session.expiresAt) });
         const n = normalizeUserCode(code);
         return reply.code(303).header('cache-control', 'no-store').redirect(n.length === 8 ? `/device?user_code=${formatUserCode(n)}` : '/device', 303);
       } catch (e) {
-        if (isPatdError(e) && (e.code === 'invalid_credentials' || e.code === 'rate_limited')) return html(reply, e.status, signInPage(code, e.message));
+        if (isPatdError(e) && (e.code === 'invalid_credentials' || e.code === 'rate_limited')) return signInForm(reply, e.status, code, e.message);
         throw e;
       }
     }
     if (action !== 'approve' && action !== 'deny') return html(reply, 400, errorPage('unknown action'));
     const s = await session(req);
-    if (!s) return html(reply, 401, signInPage(code, 'Your session has ended; sign in again.'));
+    if (!s) return signInForm(reply, 401, code, 'Your session has ended; sign in again.');
     const csrf = field(b, 'csrf_token');
     if (typeof csrf !== 'string' || !constantTimeEqual(csrf, s.session.csrfToken)) return html(reply, 403, errorPage('The form has expired (missing or wrong CSRF token). Open the link from your device again.'));
     try {
