@@ -176,8 +176,13 @@ describe('git-credential-patd and patd login (device flow)', () => {
     const gone = await run('patd', ['repo', 'remove', 'acme', 'lib', '--url', base], env);
     assert.equal(gone.code, 1);
     assert.match(gone.stderr, /^patd repo remove: .*no repository "lib".*\(not_found\)\n$/);
+    const saved = JSON.parse(readFileSync(credFile(), 'utf8')).cli[base].token as string;
     const out = await run('patd', ['logout', '--url', base], env);
     assert.equal(out.code, 0);
+    assert.match(out.stdout, /revoked and forgot/);
+    const dead = await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${saved}` } });
+    assert.equal(dead.status, 401, 'logout revokes the token on the server');
+    assert.equal(((await dead.json()) as { code: string }).code, 'token_revoked');
     const after = await run('patd', ['whoami', '--url', base], env);
     assert.notEqual(after.code, 0);
     assert.match(after.stderr, /not signed in/);

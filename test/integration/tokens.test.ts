@@ -174,6 +174,17 @@ for (const dialect of await dialects()) {
       assert.equal((await p.req('GET', '/api/v1/tokens/self', { auth: alice.auth })).statusCode, 401);
     });
 
+    test('DELETE /tokens/self lets any valid PAT revoke itself, and nothing else', async () => {
+      const t = await createToken(p, alice.auth, { name: 'self-revoking', scopes: ['code:read'] });
+      const other = await createToken(p, alice.auth, { name: 'bystander', scopes: ['profile:read'] });
+      assert.equal((await p.req('DELETE', '/api/v1/tokens/self', { auth: alice.auth })).statusCode, 401, 'a session has no token to revoke');
+      assert.equal((await p.req('DELETE', '/api/v1/tokens/self', { auth: { token: t.secret } })).statusCode, 204);
+      const again = await p.req('DELETE', '/api/v1/tokens/self', { auth: { token: t.secret } });
+      assert.equal(again.json().code, 'token_revoked');
+      assert.equal((await p.req('GET', `/api/v1/tokens/${t.id}`, { auth: alice.auth })).json().status, 'revoked');
+      assert.equal((await p.req('GET', '/api/v1/me', { auth: { token: other.secret } })).statusCode, 200);
+    });
+
     test('last use is recorded in batches', async () => {
       const t = await createToken(p, alice.auth, { name: 'used', scopes: ['profile:read'] });
       p.clock.advance(5000);

@@ -78,15 +78,23 @@ export const login: Command = {
 
 export const logout: Command = {
   name: 'logout',
-  summary: 'Forget the token saved by patd login (it stays valid until revoked or expired)',
-  usage: 'patd logout [--url URL]',
-  options: { url: { type: 'string' } },
+  summary: 'Revoke the token saved by patd login and forget it',
+  usage: 'patd logout [--url URL] [--keep-token]',
+  options: { url: { type: 'string' }, 'keep-token': { type: 'boolean' } },
+  help: 'The token is revoked on the server (DELETE /api/v1/tokens/self) unless --keep-token is given; it is forgotten either way.',
   async run({ values }) {
     const { base } = savedLogin(values.url);
+    if (!values['keep-token']) {
+      try {
+        await remoteApi(values.url, 'DELETE', '/tokens/self');
+      } catch (e) {
+        process.stderr.write(`patd logout: could not revoke the token (${(e as Error).message}); forgetting it anyway\n`);
+      }
+    }
     updateCredentials(credentialsPath(), (c) => {
       delete c.cli[base];
     });
-    process.stdout.write(`forgot the login for ${base}\n`);
+    process.stdout.write(`${values['keep-token'] ? 'forgot' : 'revoked and forgot'} the login for ${base}\n`);
     return 0;
   },
 };

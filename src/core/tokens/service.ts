@@ -151,6 +151,12 @@ export class TokenService {
     return true;
   }
 
+  /** Revokes the token used for this call (`DELETE /tokens/self`): whoever holds a secret may kill it. */
+  async revokeSelf(caller: Caller): Promise<void> {
+    if (!caller.token) throw new PatdError('unauthenticated', 'this endpoint needs a personal access token');
+    await this.revoke(caller, caller.user, caller.token.id, 'revoked by its holder (DELETE /tokens/self)');
+  }
+
   /** The token used for this call (`GET /tokens/self`). */
   async self(caller: Caller): Promise<TokenView> {
     if (!caller.token) throw new PatdError('unauthenticated', 'this endpoint needs a personal access token');

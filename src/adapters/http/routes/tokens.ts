@@ -51,6 +51,13 @@ export const tokenRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) =>
     config: { auth: { patOnly: true } },
     schema: { tags, summary: 'The token used for this call', response: { 200: TokenView, ...errors(401) } },
   }, async (req) => deps.tokens.self(caller(req)));
+  app.delete('/tokens/self', {
+    config: { auth: { patOnly: true } },
+    schema: { tags, summary: 'Revoke the token used for this call (any valid PAT; e.g. on logout)', response: errors(401) },
+  }, async (req, reply) => {
+    await deps.tokens.revokeSelf(caller(req));
+    return reply.code(204).send();
+  });
   app.get('/tokens/:id', {
     config: { auth: { scope: 'tokens:read' } },
     schema: { tags, summary: 'One token', params: Id, response: { 200: TokenView, ...errors(401, 403, 404) } },
