@@ -23,19 +23,12 @@ import { loadConfig } from '../src/config.js';
 import { createPatd, type Patd } from '../src/server.js';
 import { perDialectProcess } from './lib/per-dialect.js';
 import { createTestDb } from '../test/helpers/db.js';
+import { benchKnobs } from './lib/knobs.js';
 import { alternate, type LoadOptions, median } from './lib/load.js';
 
 const env = process.env;
-const DIALECTS = (env.BENCH_DIALECTS ?? 'sqlite,postgres').split(',').map((s) => s.trim()) as ('sqlite' | 'postgres')[];
-const ROUNDS = Number(env.BENCH_ROUNDS ?? 2);
-const WARMUP = Number(env.BENCH_WARMUP ?? 2);
-const DURATION = Number(env.BENCH_DURATION ?? 8);
-const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 50);
-const LOG_LEVEL = env.BENCH_LOG_LEVEL ?? 'info';
-const PG_ADMIN_URL = env.PATD_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const { dialects: DIALECTS, rounds: ROUNDS, warmup: WARMUP, duration: DURATION, connections: CONNECTIONS, logLevel: LOG_LEVEL, pgAdminUrl: PG_ADMIN_URL, only: ONLY } = benchKnobs({ rounds: 2, logLevel: 'info' });
 const SDK_SECONDS = Number(env.BENCH_SDK_SECONDS ?? 3);
-/** `patd` or `bare`: run only that load (e.g. when profiling with --cpu-prof). */
-const ONLY = env.BENCH_ONLY ?? '';
 const PASSWORD = 'bench-admin-password-1';
 
 function createDb(dialect: 'sqlite' | 'postgres') {
