@@ -41,7 +41,6 @@ const PASSWORD = 'bench-admin-password-1';
 let dbStatements = 0;
 {
   const pgQuery = pg.Client.prototype.query;
-  // biome-ignore lint/suspicious/noExplicitAny: pass-through wrapper
   pg.Client.prototype.query = function (this: pg.Client, ...args: any[]) {
     dbStatements++;
     return (pgQuery as (...a: unknown[]) => unknown).apply(this, args);

@@ -155,7 +155,6 @@ async function childMain(): Promise<void> {
     url: opts.url, method: opts.method as 'GET', headers: opts.headers, body: opts.body,
     connections: opts.connections, pipelining: opts.pipelining, timeout: 10,
   };
-  // biome-ignore lint/suspicious/noExplicitAny: autocannon ships no types
   const run = (duration: number): Promise<any> => autocannon({ ...base, duration });
   if (opts.warmupSec > 0) await run(opts.warmupSec);
   process.send?.({ type: 'measuring' } satisfies ChildMsg);

@@ -5,7 +5,6 @@ import type { ActiveResult } from './types.js';
 export interface NodeLikeRequest {
   headers: { authorization?: string | string[] | undefined };
   /** Route parameters (Express), for an `org` function. */
-  // biome-ignore lint/suspicious/noExplicitAny: frameworks type params differently
   params?: any;
   /** Set by `requireToken` when the token is accepted. */
   patd?: ActiveResult;

@@ -5,7 +5,6 @@ import type { ActiveResult, Verifier } from './types.js';
 export interface FastifyLikeRequest {
   headers: { authorization?: string | string[] | undefined };
   /** Route parameters, for an `org` function. */
-  // biome-ignore lint/suspicious/noExplicitAny: Fastify types params per route
   params?: any;
   /** Set by the preHandler when the token is accepted. */
   patd?: ActiveResult | null;

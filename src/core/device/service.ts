@@ -180,7 +180,7 @@ export class DeviceService {
   private async pending(userCode: string): Promise<DeviceGrant> {
     const code = normalizeUserCode(typeof userCode === 'string' ? userCode.slice(0, 20) : '');
     const g = code.length === 8 ? await this.d.store.r.deviceGrants.byUserCode(code) : null;
-    if (!g || g.status !== 'pending' || g.expiresAt <= this.d.clock.now()) {
+    if (g?.status !== 'pending' || g.expiresAt <= this.d.clock.now()) {
       throw new PatdError('not_found', 'no pending sign-in request with this code; it may have expired or been used — start again on your device');
     }
     return g;
