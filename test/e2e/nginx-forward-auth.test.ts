@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { curl } from '../helpers/curl.js';
-import { dialects } from '../helpers/db.js';
+import { dialects, tampered } from '../helpers/db.js';
 import { ADMIN_PASSWORD, type Auth, addUser, createToken, startTestPatd, type TestPatd } from '../helpers/harness.js';
 import { findNginx, type Nginx, startNginx } from '../helpers/nginx.js';
 import { listen } from '../helpers/sibling.js';
@@ -124,7 +124,7 @@ for (const dialect of nginxBin ? await dialects() : []) {
     });
 
     test('a bad token: 401 invalid_token; a missing scope: 403', async () => {
-      const bad = await curl(['-u', `:${reader.secret.slice(0, -1)}0`, `${base}/repos`]);
+      const bad = await curl(['-u', `:${tampered(reader.secret)}`, `${base}/repos`]);
       assert.equal(bad.status, 401);
       assert.match(bad.headers['www-authenticate'] ?? '', /^Basic realm="patd".*error="invalid_token"/);
       const push = await curl(['-u', `:${reader.secret}`, `${base}/push/main`]);

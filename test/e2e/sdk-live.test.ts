@@ -7,7 +7,7 @@ import {
   type ActiveResult, createVerifier, fastifyRequireToken, type PatdRequire, patdFastify, requireToken, type Verifier,
 } from '../../packages/sdk/src/index.js';
 import { curl } from '../helpers/curl.js';
-import { dialects } from '../helpers/db.js';
+import { dialects, tampered } from '../helpers/db.js';
 import { ADMIN_PASSWORD, type Auth, addUser, createToken, startTestPatd, type TestPatd } from '../helpers/harness.js';
 import { listen } from '../helpers/sibling.js';
 
@@ -106,7 +106,7 @@ for (const dialect of await dialects()) {
       assert.equal(none.status, 401);
       assert.equal(none.headers['www-authenticate'], 'Basic realm="patd", charset="UTF-8", Bearer realm="patd"');
       assert.equal(none.json().type, 'urn:patd:problem:unauthenticated');
-      const bad = await curl(['--oauth2-bearer', `${tok.secret.slice(0, -1)}0`, `${urls.fastify}/me`]);
+      const bad = await curl(['--oauth2-bearer', tampered(tok.secret), `${urls.fastify}/me`]);
       assert.equal(bad.status, 401);
       assert.equal(bad.json().code, 'token_invalid');
       const scope = await curl(['-u', `:${tok.secret}`, `${urls.fastify}/write`]);

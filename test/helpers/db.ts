@@ -65,3 +65,9 @@ export async function createTestDb(dialect: 'sqlite' | 'postgres', o: { prefix?:
     },
   };
 }
+
+/** The secret with its last character changed: a token that is certainly not the real one. */
+export function tampered(secret: string): string {
+  const last = secret.slice(-1);
+  return `${secret.slice(0, -1)}${last === '0' ? '1' : '0'}`;
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { dialects } from '../helpers/db.js';
+import { dialects, tampered } from '../helpers/db.js';
 import { ADMIN_PASSWORD, type Auth, startTestPatd, type TestPatd } from '../helpers/harness.js';
 
 /** Every row of every table, as text. */
@@ -49,7 +49,7 @@ for (const dialect of await dialects()) {
         if (i === 1) assert.equal((await fetch(`${base}/api/v1/tokens/${token.id}`, { method: 'DELETE', headers: h })).status, 204);
         assert.equal((await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${secret}x` } })).status, 401);
       }
-      const bogus = `${secrets[0]?.slice(0, -1)}Q`;
+      const bogus = tampered(secrets[0] ?? '');
       await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${bogus}` } });
       await p.core.verifier.flushUsage();
 
