@@ -46,6 +46,7 @@ export async function startTestPatd(dialect: 'sqlite' | 'postgres', o: { env?: R
     else if (a && 'basic' in a) headers.authorization = `Basic ${Buffer.from(`:${a.basic}`).toString('base64')}`;
     return patd.app.inject({ method, url, headers, ...(r.body !== undefined ? { payload: r.body as object } : {}) });
   };
+  let stopping: Promise<void> | undefined;
   return {
     ...patd, db, clock, logs, req,
     async signIn(username, password) {
@@ -54,9 +55,9 @@ export async function startTestPatd(dialect: 'sqlite' | 'postgres', o: { env?: R
       const c = res.cookies.find((x) => x.name === 'patd_session');
       return { cookie: c?.value ?? '', csrf: res.json().csrfToken };
     },
-    async stop() {
-      await patd.close();
-      await db.drop();
+    stop() {
+      stopping ??= patd.close().then(() => db.drop());
+      return stopping;
     },
   };
 }

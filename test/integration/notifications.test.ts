@@ -193,13 +193,13 @@ for (const dialect of await dialects()) {
       }
     });
 
-    test('a mail server that accepts and never answers slows no API call', async () => {
+    test('a mail server that accepts and never answers slows no API call and holds up no shutdown', { timeout: 60_000 }, async () => {
       const sockets: Socket[] = [];
       const hole: Server = createServer((s) => sockets.push(s));
       await new Promise<void>((r) => hole.listen(0, '127.0.0.1', r));
       const port = (hole.address() as { port: number }).port;
       // The mail timeout is far longer than the test: an API call that waited for mail would hang here.
-      const p = await startTestPatd(dialect, { env: { PATD_SMTP_URL: `smtp://127.0.0.1:${port}` }, overrides: { notifications: { ...FAST, mailTimeoutMs: 600_000 } } });
+      const p = await startTestPatd(dialect, { env: { PATD_SMTP_URL: `smtp://127.0.0.1:${port}` }, overrides: { notifications: { outbox: { ...FAST.outbox, stopGraceMs: 200 }, mailTimeoutMs: 600_000 } } });
       try {
         p.notifications.outbox.start();
         const admin = await p.signIn('admin', ADMIN_PASSWORD);
@@ -214,9 +214,12 @@ for (const dialect of await dialects()) {
         assert.ok(mails.every((m) => m.sentAt === null), 'no mail could have been sent');
         for (let i = 0; i < 500 && sockets.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
         assert.ok(sockets.length >= 1, 'the worker did try the mail server');
-      } finally {
-        for (const s of sockets) s.destroy();
+        // Stopping gives the stuck deliveries their grace period, then aborts them.
         await p.stop();
+        assert.ok(p.logs.some((l) => l.includes('aborting deliveries still in flight')), 'the stuck deliveries were aborted');
+      } finally {
+        await p.stop();
+        for (const s of sockets) s.destroy();
         hole.close();
       }
     });

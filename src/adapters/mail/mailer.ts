@@ -25,11 +25,12 @@ export function createMailer(o: MailerOptions): Mailer {
       url: o.smtpUrl, pool: true, maxConnections: 3, connectionTimeout: t, greetingTimeout: t, socketTimeout: t,
     } as Parameters<typeof nodemailer.createTransport>[0]);
     return {
-      async send(m) {
-        await transport.sendMail(headers(m));
+      async send(m, signal) {
+        await transport.sendMail({ ...headers(m), ...(signal ? { signal } : {}) } as Parameters<typeof transport.sendMail>[0]);
       },
       async close() {
-        transport.close();
+        // The outbox has stopped (or given up on what was in flight): nothing here is worth waiting for.
+        (transport.close as (o?: { force?: boolean }) => void)({ force: true });
       },
     };
   }

@@ -44,7 +44,7 @@ export class Notifications {
     const box = new SecretBox(o.instanceSecret);
     this.webhooks = new WebhookService(d, box, poster, o.webhookTimeoutMs ?? 10_000, log);
     this.outbox = new OutboxWorker(d.store, d.clock, {
-      mail: (m) => mailer.send(renderMail(m.id, m.payload as unknown as MailPayload, o.publicUrl)),
+      mail: (m, signal) => mailer.send(renderMail(m.id, m.payload as unknown as MailPayload, o.publicUrl), signal),
       webhook: this.webhooks.deliver,
     }, { ...DEFAULT_OUTBOX_OPTIONS, ...o.outbox }, log);
     this.scanner = new ExpiryScanner(d, tokens, { leads: o.leads, batch: o.scanBatch ?? 500 }, log);

@@ -51,12 +51,13 @@ export interface MailMessage {
 
 /** Sends mail (SMTP, or .eml files when no SMTP server is configured). */
 export interface Mailer {
-  send(m: MailMessage): Promise<void>;
+  /** Sends one message; an aborted `signal` fails the attempt at once. */
+  send(m: MailMessage, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
 
-/** POSTs a webhook; resolves with the HTTP status, rejects on network errors and timeouts. */
-export type WebhookPoster = (url: string, headers: Record<string, string>, body: string, timeoutMs: number) => Promise<number>;
+/** POSTs a webhook; resolves with the HTTP status, rejects on network errors, timeouts and an aborted `signal`. */
+export type WebhookPoster = (url: string, headers: Record<string, string>, body: string, timeoutMs: number, signal?: AbortSignal) => Promise<number>;
 
 /** The slice of a logger the core uses (pino's fits). */
 export interface Log {

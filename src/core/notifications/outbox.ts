@@ -15,16 +15,19 @@ export interface OutboxOptions {
   /** First retry delay; doubles per attempt up to maxBackoffMs. */
   backoffMs: number;
   maxBackoffMs: number;
+  /** How long stop() lets deliveries in flight finish before it aborts them (they are retried later). */
+  stopGraceMs: number;
 }
 
 export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
-  pollMs: 1_000, leaseMs: 120_000, batch: 10, maxAttempts: 10, backoffMs: 10_000, maxBackoffMs: 3_600_000,
+  pollMs: 1_000, leaseMs: 120_000, batch: 10, maxAttempts: 10, backoffMs: 10_000, maxBackoffMs: 3_600_000, stopGraceMs: 10_000,
 };
 
 /** A handler that throws a PermanentFailure is not retried. */
 export class PermanentFailure extends Error {}
 
-export type OutboxHandler = (m: OutboxRow) => Promise<void>;
+/** Delivers one message; `signal` aborts when the worker stops while the delivery is still in flight. */
+export type OutboxHandler = (m: OutboxRow, signal: AbortSignal) => Promise<void>;
 
 /**
  * Delivers outbox messages: leases due rows, hands each to the handler of its kind, marks it
@@ -40,6 +43,7 @@ export class OutboxWorker {
   private again = false;
   private stopped = true;
   private stopping = false;
+  private abort = new AbortController();
 
   constructor(
     private readonly store: Store,
@@ -51,6 +55,7 @@ export class OutboxWorker {
 
   start(): void {
     this.stopped = this.stopping = false;
+    if (this.abort.signal.aborted) this.abort = new AbortController();
     this.timer ??= setInterval(() => this.kick(), this.opts.pollMs);
     this.timer.unref();
     this.kick();
@@ -61,7 +66,20 @@ export class OutboxWorker {
     if (this.timer) clearInterval(this.timer);
     if (this.soon) clearTimeout(this.soon);
     this.timer = this.soon = null;
-    await this.running;
+    const running = this.running;
+    if (!running) return;
+    // A mail server that accepts and never answers must not hold up a shutdown: after the grace
+    // period the deliveries in flight are aborted and rescheduled like any failed attempt.
+    let grace: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      running.then(() => true),
+      new Promise<false>((r) => { grace = setTimeout(() => r(false), this.opts.stopGraceMs); }),
+    ]);
+    clearTimeout(grace);
+    if (finished) return;
+    this.log.warn({ worker: this.name }, 'stopping: aborting deliveries still in flight; they will be retried');
+    this.abort.abort(new Error('the outbox worker is stopping'));
+    await running;
   }
 
   /** Something was queued: look soon (after the enqueuing transaction has most likely committed). */
@@ -114,7 +132,7 @@ export class OutboxWorker {
     const handler = this.handlers[m.kind];
     try {
       if (!handler) throw new PermanentFailure(`no handler for outbox kind "${m.kind}"`);
-      await handler(m);
+      await handler(m, this.abort.signal);
       const ok = await this.store.tx((r) => r.outbox.markSent(m.id, this.owner, this.clock.now()));
       if (!ok) this.log.warn({ msg: m.id }, 'outbox lease lost before the message was marked sent');
     } catch (e) {

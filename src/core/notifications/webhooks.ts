@@ -87,7 +87,7 @@ export class WebhookService {
   }
 
   /** The outbox handler of kind `webhook`: signs and POSTs, logs the attempt, throws to retry. */
-  readonly deliver = async (m: OutboxRow): Promise<void> => {
+  readonly deliver = async (m: OutboxRow, signal?: AbortSignal): Promise<void> => {
     const p = m.payload as unknown as WebhookPayload;
     const w = await this.d.store.r.webhooks.byId(p.webhookId);
     if (!w) throw new PermanentFailure('the webhook was deleted');
@@ -100,7 +100,7 @@ export class WebhookService {
     let status: number | null = null;
     let error: string | null = null;
     try {
-      status = await this.post(w.url, headers, p.body, this.timeoutMs);
+      status = await this.post(w.url, headers, p.body, this.timeoutMs, signal);
       if (status < 200 || status > 299) error = `HTTP ${status}`;
     } catch (e) {
       error = (e as Error).message || String(e);
