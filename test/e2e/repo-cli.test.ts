@@ -37,6 +37,12 @@ describe('patd repo add|list|remove on the local database', () => {
     assert.match(bad.stderr, /^patd repo add: name must be/);
     assert.equal(patd('repo', 'add', 'nope', 'x').status, 1);
     assert.equal(patd('repo', 'add', 'acme').status, 2);
+    assert.equal(patd('repo', 'add', 'acme/').status, 2);
+    const slash = patd('repo', 'add', 'acme/site');
+    assert.equal(slash.status, 0, slash.stderr);
+    assert.match(slash.stdout, /^created acme\/site: http:\/\/.*\/acme\/_git\/site\n$/);
+    assert.equal(patd('repo', 'remove', 'acme/site').status, 0);
+    assert.ok(!existsSync(join(p.db.dataDir, 'git', 'acme', 'site.git')));
     assert.equal(patd('repo', 'remove', 'acme', 'tools').status, 0);
     assert.ok(!existsSync(join(p.db.dataDir, 'git', 'acme', 'tools.git')));
   });

@@ -22,15 +22,17 @@ async function local<T>(orgName: string, fn: (repos: RepoService, org: Org) => P
   });
 }
 
+/** `ORG NAME`, or `ORG/NAME` as git hosts write it. */
 const args = (positionals: string[], n: number) => {
-  if (positionals.length !== n) throw new CliError(`expected ${n === 1 ? 'ORG' : 'ORG NAME'}`, 2);
-  return positionals as [string, string];
+  const words = n === 2 && positionals.length === 1 ? (positionals[0] ?? '').split('/') : positionals;
+  if (words.length !== n || words.some((w) => w === '')) throw new CliError(`expected ${n === 1 ? 'ORG' : 'ORG NAME (or ORG/NAME)'}`, 2);
+  return words as [string, string];
 };
 
 export const repoAdd: Command = {
   name: 'repo add',
   summary: 'Create an empty git repository in an org (HEAD on main)',
-  usage: 'patd repo add ORG NAME [--url URL] [--json]',
+  usage: 'patd repo add ORG NAME|ORG/NAME [--url URL] [--json]',
   options: { url: { type: 'string' }, json: { type: 'boolean' } },
   help: REMOTE,
   async run({ values, positionals }) {
@@ -63,7 +65,7 @@ export const repoList: Command = {
 export const repoRemove: Command = {
   name: 'repo remove',
   summary: 'Delete a git repository and everything in it',
-  usage: 'patd repo remove ORG NAME [--url URL] [--json]',
+  usage: 'patd repo remove ORG NAME|ORG/NAME [--url URL] [--json]',
   options: { url: { type: 'string' }, json: { type: 'boolean' } },
   help: REMOTE,
   async run({ values, positionals }) {
