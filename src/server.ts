@@ -117,7 +117,7 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
 
   const app = await buildApp({
     core, accounts, orgs, tokens, logger,
-    http: { publicUrl: config.publicUrl, trustProxy: config.trustProxy },
+    http: { publicUrl: config.publicUrl, trustProxy: config.trustProxy, expiryWarningDays: config.expiryWarningDays },
     ready: async () => {
       await store.r.users.count();
     },

@@ -10,6 +10,8 @@ export interface HttpSettings {
   publicUrl: string;
   /** Trust X-Forwarded-* from these proxies (Fastify's trustProxy). */
   trustProxy: boolean | string;
+  /** PATD_EXPIRY_WARNING_DAYS: reminders in the expiry calendar match the mails. */
+  expiryWarningDays?: readonly number[];
 }
 
 /** A feature that mounts its own routes (git host, OAuth endpoints, …). */

@@ -73,6 +73,18 @@ export class TokenService {
     return { items: await this.views(this.d.store.r, page.items, now), nextCursor: page.nextCursor };
   }
 
+  /** Every token of the owner with that status, page by page (for feeds that cannot page). */
+  async listAll(owner: User, status: TokenStatus | 'all'): Promise<TokenView[]> {
+    const all: TokenView[] = [];
+    let cursor: string | null = null;
+    do {
+      const p = await this.list(owner, status, { limit: 500, cursor });
+      all.push(...p.items);
+      cursor = p.nextCursor;
+    } while (cursor);
+    return all;
+  }
+
   async get(owner: User, id: string): Promise<TokenView> {
     const t = await this.owned(this.d.store.r, owner, id);
     return this.view(this.d.store.r, t, this.d.clock.now());

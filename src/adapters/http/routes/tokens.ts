@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { CreatedVia, TokenStatus } from '../../../core/model.js';
+import { expiryCalendar } from '../../../core/tokens/calendar.js';
 import { caller } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { Expiry, errors, Orgs, PageQuery, pageOf, parseLimit, TokenView } from '../schemas.js';
@@ -46,6 +47,21 @@ export const tokenRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) =>
   }, async (req) => {
     const q = req.query as Static<typeof ListQuery>;
     return deps.tokens.list(caller(req).user, (q.status ?? 'active') as TokenStatus | 'all', { limit: parseLimit(q.limit), cursor: q.cursor ?? null });
+  });
+  app.get('/tokens/expiries.ics', {
+    config: { auth: { scope: 'tokens:read' } },
+    schema: {
+      tags, summary: "iCalendar feed of the caller's active tokens' expiries, with reminders at the warning leads",
+      response: { 200: Type.String({ description: 'text/calendar (RFC 5545)' }), ...errors(401, 403) },
+    },
+  }, async (req, reply) => {
+    const c = caller(req);
+    const tokens = await deps.tokens.listAll(c.user, 'active');
+    const ics = expiryCalendar(tokens, {
+      publicUrl: deps.http.publicUrl, now: deps.core.clock.now(), leadDays: deps.http.expiryWarningDays ?? [7], username: c.user.username,
+    });
+    return reply.type('text/calendar; charset=utf-8').header('cache-control', 'private, no-cache')
+      .header('content-disposition', 'inline; filename="patd-token-expiries.ics"').send(ics);
   });
   app.get('/tokens/self', {
     config: { auth: { patOnly: true } },
