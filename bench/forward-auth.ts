@@ -5,6 +5,9 @@
  *
  *   node --import tsx bench/forward-auth.ts
  *
+ * It measures the compiled builds in dist/ and packages/sdk/dist/ (what users run; `npm run
+ * bench:forward-auth` builds them first), not the TypeScript sources through tsx.
+ *
  * Env knobs: BENCH_DIALECTS=sqlite,postgres  BENCH_ROUNDS=2  BENCH_WARMUP=2  BENCH_DURATION=8
  *            BENCH_CONNECTIONS=50  BENCH_LOG_LEVEL=info (patd's production default)
  *            PATD_BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/postgres  BENCH_SDK_SECONDS=3
@@ -16,11 +19,11 @@
  * the repositories to show that the hot path does not touch the database.
  */
 import Fastify from 'fastify';
-import { createVerifier } from '../packages/sdk/src/index.js';
-import { buildApp } from '../src/adapters/http/app.js';
-import { makeLogger } from '../src/adapters/logger.js';
-import { loadConfig } from '../src/config.js';
-import { createPatd, type Patd } from '../src/server.js';
+import { createVerifier } from '../packages/sdk/dist/index.js';
+import { buildApp } from '../dist/adapters/http/app.js';
+import { makeLogger } from '../dist/adapters/logger.js';
+import { loadConfig } from '../dist/config.js';
+import { createPatd, type Patd } from '../dist/server.js';
 import { perDialectProcess } from './lib/per-dialect.js';
 import { createTestDb } from '../test/helpers/db.js';
 import { benchKnobs } from './lib/knobs.js';

@@ -4,6 +4,9 @@
  *
  *   node --import tsx bench/me.ts
  *
+ * It measures the compiled build in dist/ (what bin/patd runs; `npm run bench:*` builds it first),
+ * not the TypeScript sources through tsx, whose transform makes the hot path ~20% slower.
+ *
  * Env knobs: BENCH_DIALECTS=sqlite,postgres  BENCH_ROUNDS=3  BENCH_WARMUP=2  BENCH_DURATION=8
  *            BENCH_CONNECTIONS=50  BENCH_LOG_LEVEL=warn  PATD_BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/postgres
  *            BENCH_ONLY=patd|bare (run one side only)
@@ -23,9 +26,9 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import Fastify from 'fastify';
 import pg from 'pg';
-import { makeLogger } from '../src/adapters/logger.js';
-import { loadConfig } from '../src/config.js';
-import { createPatd } from '../src/server.js';
+import { makeLogger } from '../dist/adapters/logger.js';
+import { loadConfig } from '../dist/config.js';
+import { createPatd } from '../dist/server.js';
 import { perDialectProcess } from './lib/per-dialect.js';
 import { createTestDb } from '../test/helpers/db.js';
 import { benchKnobs } from './lib/knobs.js';

@@ -24,6 +24,7 @@ import { TokenService } from './core/tokens/service.js';
 import { TokenVerifier } from './core/tokens/verify.js';
 import { intervalWorker, type Worker } from './core/worker.js';
 // Notifications, webhooks, leak reports, audit API (docs/notifications.md).
+import { tokenPages } from './adapters/http/routes/token-pages.js';
 import { createMailer } from './adapters/mail/mailer.js';
 import { auditRoutes } from './adapters/http/routes/audit.js';
 import { notificationRoutes } from './adapters/http/routes/notifications.js';
@@ -113,6 +114,8 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   });
   workers.push(...notifications.tasks);
   extensions.push(notificationRoutes(notifications), auditRoutes(notifications.audit));
+  // The pages the mails link to (/tokens/{id}: renew, revoke).
+  extensions.push(tokenPages);
   if (!config.smtpUrl) logger.info({ dir: `${config.dataDir}/mail` }, 'PATD_SMTP_URL is not set: notification mail is written as .eml files');
 
   const app = await buildApp({

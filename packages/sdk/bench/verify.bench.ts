@@ -1,11 +1,12 @@
 /**
  * Micro benchmark: cached `verify()` calls per second on one core.
- * Run from the repository root: node --import tsx packages/sdk/bench/verify.bench.ts
+ * Run from the repository root: npm run bench:sdk (builds packages/sdk/dist first: it measures the
+ * compiled SDK that services import, not the sources through tsx).
  * Options (env): BENCH_SECONDS (default 2), BENCH_TOKENS (distinct cached tokens, default 1000).
  */
 import { createHash } from 'node:crypto';
-import { tokenKey } from '../src/cache.js';
-import { createVerifier, type FetchLike } from '../src/index.js';
+import { tokenKey } from '../dist/cache.js';
+import { createVerifier, type FetchLike } from '../dist/index.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 2);
 const distinct = Number(process.env.BENCH_TOKENS ?? 1000);

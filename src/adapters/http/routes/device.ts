@@ -2,14 +2,14 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { type DeviceService, formatUserCode, normalizeUserCode } from '../../../core/device/service.js';
 import { isPatdError, PatdError } from '../../../core/errors.js';
-import { constantTimeEqual, randomSecret } from '../../../core/ids.js';
+import { constantTimeEqual } from '../../../core/ids.js';
 import type { User } from '../../../core/model.js';
-import { caller, SESSION_COOKIE, sessionCookie } from '../auth.js';
+import { caller } from '../auth.js';
 import type { AppDeps, HttpExtension } from '../deps.js';
 import { errors } from '../schemas.js';
-import { approvePage, enterCodePage, errorPage, resultPage, signInPage } from './device-page.js';
-
-const LOGIN_CSRF_COOKIE = 'patd_login_csrf';
+import { approvePage, enterCodePage, errorPage, resultPage, signInPage } from '../pages/device.js';
+import { field, sendHtml as html } from '../pages/html.js';
+import { pageSessions } from '../pages/sign-in.js';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -31,12 +31,6 @@ export const deviceRoutes = (device: DeviceService): HttpExtension => async (app
   await app.register(oauth(deps, device));
   await app.register(pages(deps, device));
   await app.register(api(device), { prefix: '/api/v1' });
-};
-
-type Form = Record<string, string | string[] | undefined>;
-const field = (b: unknown, k: string): string | undefined => {
-  const v = (b && typeof b === 'object' ? (b as Form)[k] : undefined);
-  return typeof v === 'string' ? v : undefined;
 };
 
 /** RFC 6749 §5.2 error answer (the OAuth endpoints do not use problem details). */
@@ -88,17 +82,7 @@ const oauth = (deps: AppDeps, device: DeviceService): FastifyPluginAsync => asyn
 };
 
 const pages = (deps: AppDeps, device: DeviceService): FastifyPluginAsync => async (app) => {
-  const secure = deps.http.publicUrl.startsWith('https:');
-  const html = (reply: FastifyReply, status: number, body: string) => reply.code(status)
-    .header('cache-control', 'no-store')
-    .header('x-frame-options', 'DENY')
-    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
-    .header('referrer-policy', 'no-referrer')
-    .type('text/html; charset=utf-8').send(body);
-  const session = async (req: FastifyRequest) => {
-    const c = sessionCookie(req);
-    return c ? deps.accounts.fromCookie(c) : null;
-  };
+  const sessions = pageSessions(deps, '/device');
   const show = async (reply: FastifyReply, userCode: string, s: { user: User; session: { csrfToken: string } }) => {
     try {
       return html(reply, 200, approvePage(await device.describe(userCode), s.session.csrfToken, s.user.username));
@@ -107,19 +91,13 @@ const pages = (deps: AppDeps, device: DeviceService): FastifyPluginAsync => asyn
       throw e;
     }
   };
-
-  // The sign-in form is guarded too (login CSRF): a random value in a SameSite=Strict cookie and
-  // in the form; a form posted from another site arrives without the cookie.
-  const signInForm = (reply: FastifyReply, status: number, code: string, error?: string) => {
-    const token = randomSecret(24);
-    reply.setCookie(LOGIN_CSRF_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure, path: '/device', maxAge: 3600 });
-    return html(reply, status, signInPage(code, token, error));
-  };
+  // The sign-in form is guarded too (login CSRF, see pages/html.ts).
+  const signInForm = (reply: FastifyReply, status: number, code: string, error?: string) => html(reply, status, signInPage(code, sessions.issue(reply), error));
 
   app.get('/device', { config: { auth: 'none' }, schema: { hide: true } }, async (req, reply) => {
     const q = req.query as { user_code?: unknown };
     const code = typeof q.user_code === 'string' ? q.user_code.slice(0, 20) : '';
-    const s = await session(req);
+    const s = await sessions.current(req);
     if (!s) return signInForm(reply, 200, code);
     if (!code) return html(reply, 200, enterCodePage());
     return show(reply, code, s);
@@ -130,26 +108,16 @@ const pages = (deps: AppDeps, device: DeviceService): FastifyPluginAsync => asyn
     const action = field(b, 'action');
     const code = (field(b, 'user_code') ?? '').slice(0, 20);
     if (action === 'signin') {
-      const sent = field(b, 'login_csrf');
-      const kept = req.headers.cookie ? req.server.parseCookie(req.headers.cookie)[LOGIN_CSRF_COOKIE] : undefined;
-      if (typeof sent !== 'string' || !kept || !constantTimeEqual(sent, kept)) {
-        return signInForm(reply, 403, code, 'The sign-in form has expired or came from another site; sign in again.');
-      }
-      try {
-        const s = await deps.accounts.signIn(field(b, 'username') ?? '', field(b, 'password') ?? '', req.ip, req.headers['user-agent'] ?? null);
-        reply.setCookie(SESSION_COOKIE, s.cookie, { httpOnly: true, sameSite: 'lax', secure, path: '/', expires: new Date(s.session.expiresAt) });
-        const n = normalizeUserCode(code);
-        return reply.code(303).header('cache-control', 'no-store').redirect(n.length === 8 ? `/device?user_code=${formatUserCode(n)}` : '/device', 303);
-      } catch (e) {
-        if (isPatdError(e) && (e.code === 'invalid_credentials' || e.code === 'rate_limited')) return signInForm(reply, e.status, code, e.message);
-        throw e;
-      }
+      const failed = await sessions.signIn(req, reply);
+      if (failed) return signInForm(reply, failed.status, code, failed.error);
+      const n = normalizeUserCode(code);
+      return reply.code(303).header('cache-control', 'no-store').redirect(n.length === 8 ? `/device?user_code=${formatUserCode(n)}` : '/device', 303);
     }
     if (action !== 'approve' && action !== 'deny') return html(reply, 400, errorPage('unknown action'));
-    const s = await session(req);
+    const s = await sessions.current(req);
     if (!s) return signInForm(reply, 401, code, 'Your session has ended; sign in again.');
-    const csrf = field(b, 'csrf_token');
-    if (typeof csrf !== 'string' || !constantTimeEqual(csrf, s.session.csrfToken)) return html(reply, 403, errorPage('The form has expired (missing or wrong CSRF token). Open the link from your device again.'));
+    const sent = field(b, 'csrf_token');
+    if (typeof sent !== 'string' || !constantTimeEqual(sent, s.session.csrfToken)) return html(reply, 403, errorPage('The form has expired (missing or wrong CSRF token). Open the link from your device again.'));
     try {
       const view = await device.describe(code);
       const r = await device.decide({ user: s.user, token: null, ip: req.ip, userAgent: req.headers['user-agent'] ?? null }, code, action);

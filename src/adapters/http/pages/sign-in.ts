@@ -1,0 +1,37 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isPatdError } from '../../../core/errors.js';
+import type { User } from '../../../core/model.js';
+import { SESSION_COOKIE, sessionCookie } from '../auth.js';
+import type { AppDeps } from '../deps.js';
+import { field, loginCsrf } from './html.js';
+
+/** Sign-in and sessions for the server-rendered pages under one path (/device, /tokens). */
+export function pageSessions(deps: AppDeps, path: string) {
+  const secure = deps.http.publicUrl.startsWith('https:');
+  const csrf = loginCsrf(path, secure);
+  return {
+    /** A fresh login CSRF value for a sign-in form (sets its cookie). */
+    issue: (reply: FastifyReply) => csrf.issue(reply),
+    /** The signed-in user and session of this request, if any. */
+    async current(req: FastifyRequest): Promise<{ user: User; session: { csrfToken: string } } | null> {
+      const c = sessionCookie(req);
+      return c ? deps.accounts.fromCookie(c) : null;
+    },
+    /**
+     * Handles a posted sign-in form: checks the login CSRF value, signs in and sets the session
+     * cookie. Returns null on success, else the status and message to show with a new form.
+     */
+    async signIn(req: FastifyRequest, reply: FastifyReply): Promise<{ status: number; error: string } | null> {
+      const b = req.body;
+      if (!csrf.check(req, field(b, 'login_csrf'))) return { status: 403, error: 'The sign-in form has expired or came from another site; sign in again.' };
+      try {
+        const s = await deps.accounts.signIn(field(b, 'username') ?? '', field(b, 'password') ?? '', req.ip, req.headers['user-agent'] ?? null);
+        reply.setCookie(SESSION_COOKIE, s.cookie, { httpOnly: true, sameSite: 'lax', secure, path: '/', expires: new Date(s.session.expiresAt) });
+        return null;
+      } catch (e) {
+        if (isPatdError(e) && (e.code === 'invalid_credentials' || e.code === 'rate_limited')) return { status: e.status, error: e.message };
+        throw e;
+      }
+    },
+  };
+}

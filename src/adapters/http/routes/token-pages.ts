@@ -1,0 +1,75 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isPatdError } from '../../../core/errors.js';
+import { constantTimeEqual } from '../../../core/ids.js';
+import type { Caller } from '../../../core/model.js';
+import type { HttpExtension } from '../deps.js';
+import { field, sendHtml as html } from '../pages/html.js';
+import { pageSessions } from '../pages/sign-in.js';
+import { tokenErrorPage, tokenListPage, tokenPage, tokenSignInPage } from '../pages/tokens.js';
+
+/**
+ * The pages the notification mails link to, plain HTML usable without JavaScript:
+ * `/tokens` lists your active tokens, `/tokens/{id}` shows one and renews or revokes it.
+ * Another user's token is "not found", as in the API.
+ */
+export const tokenPages: HttpExtension = async (app, deps) => {
+  const sessions = pageSessions(deps, '/tokens');
+  const signIn = (reply: FastifyReply, status: number, action: string, error?: string) =>
+    html(reply, status, tokenSignInPage(action, sessions.issue(reply), error));
+  const who = (req: FastifyRequest, user: Caller['user']): Caller => ({ user, token: null, ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
+  const idOf = (req: FastifyRequest) => String((req.params as { id: string }).id).slice(0, 64);
+
+  app.get('/tokens', { config: { auth: 'none' }, schema: { hide: true } }, async (req, reply) => {
+    const s = await sessions.current(req);
+    if (!s) return signIn(reply, 200, '/tokens');
+    return html(reply, 200, tokenListPage(await deps.tokens.listAll(s.user, 'active'), s.user.username));
+  });
+
+  app.get('/tokens/:id', { config: { auth: 'none' }, schema: { hide: true } }, async (req, reply) => {
+    const id = idOf(req);
+    const s = await sessions.current(req);
+    if (!s) return signIn(reply, 200, `/tokens/${encodeURIComponent(id)}`);
+    try {
+      return html(reply, 200, tokenPage(await deps.tokens.get(s.user, id), { csrf: s.session.csrfToken, username: s.user.username }));
+    } catch (e) {
+      if (isPatdError(e) && e.code === 'not_found') return html(reply, 404, tokenErrorPage('There is no such token on your account.'));
+      throw e;
+    }
+  });
+
+  const post = async (req: FastifyRequest, reply: FastifyReply, id: string | null) => {
+    const here = id === null ? '/tokens' : `/tokens/${encodeURIComponent(id)}`;
+    const b = req.body;
+    const action = field(b, 'action');
+    if (action === 'signin') {
+      const failed = await sessions.signIn(req, reply);
+      if (failed) return signIn(reply, failed.status, here, failed.error);
+      return reply.code(303).header('cache-control', 'no-store').redirect(here, 303);
+    }
+    if (id === null || (action !== 'revoke' && action !== 'renew')) return html(reply, 400, tokenErrorPage('unknown action'));
+    const s = await sessions.current(req);
+    if (!s) return signIn(reply, 401, here, 'Your session has ended; sign in again.');
+    const sent = field(b, 'csrf_token');
+    if (typeof sent !== 'string' || !constantTimeEqual(sent, s.session.csrfToken)) {
+      return html(reply, 403, tokenErrorPage('The form has expired (missing or wrong CSRF token). Open the page again.'));
+    }
+    const view = (notice?: string, error?: string) => deps.tokens.get(s.user, id)
+      .then((t) => tokenPage(t, { csrf: s.session.csrfToken, username: s.user.username, notice, error }));
+    try {
+      if (action === 'revoke') {
+        await deps.tokens.revoke(who(req, s.user), s.user, id);
+        return html(reply, 200, await view('The token is revoked: it no longer works anywhere.'));
+      }
+      const days = field(b, 'days') ?? '';
+      if (!/^\d{1,4}$/.test(days)) return html(reply, 400, await view(undefined, 'Choose how many days the token should live.'));
+      const t = await deps.tokens.edit(who(req, s.user), s.user, id, { expiresInDays: Number(days) });
+      return html(reply, 200, await view(`Renewed: the token now expires at ${t.expiresAt}.`));
+    } catch (e) {
+      if (!isPatdError(e) || e.status >= 500) throw e;
+      if (e.code === 'not_found') return html(reply, 404, tokenErrorPage('There is no such token on your account.'));
+      return html(reply, e.status, await view(undefined, e.message));
+    }
+  };
+  app.post('/tokens', { config: { auth: 'none' }, schema: { hide: true } }, (req, reply) => post(req, reply, null));
+  app.post('/tokens/:id', { config: { auth: 'none' }, schema: { hide: true } }, (req, reply) => post(req, reply, idOf(req)));
+};
