@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { type DeviceService, formatUserCode, normalizeUserCode } from '../../../core/device/service.js';
 import { isPatdError, PatdError } from '../../../core/errors.js';
 import { constantTimeEqual } from '../../../core/ids.js';
