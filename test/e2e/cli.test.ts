@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { type AddressInfo, createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createTestDb, dialects, type TestDb } from '../helpers/db.js';
@@ -118,6 +119,22 @@ describe('patd serve on a fresh data folder', () => {
       await new Promise((r) => again.on('exit', r));
       assert.ok(!out2.includes('password:'), 'the password is not printed again');
     } finally {
+      await db.drop();
+    }
+  });
+
+  test('a port already in use stops serve with one line and exit 1', async () => {
+    const db = await createTestDb('sqlite');
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    try {
+      const port = String((busy.address() as AddressInfo).port);
+      const r = spawnSync(BIN, ['serve'], { env: { ...process.env, PATD_DATA_DIR: db.dataDir, PATD_DATABASE_URL: '', PATD_PORT: port, PATD_LOG_LEVEL: 'warn', PATD_ADMIN_PASSWORD: 'cli-admin-password-1' }, encoding: 'utf8', timeout: 30_000 });
+      assert.equal(r.status, 1);
+      const lines = r.stderr.split('\n').filter((l) => l && !l.startsWith('{'));
+      assert.deepEqual(lines, [`patd serve: 127.0.0.1:${port} is already in use (another patd?); set PATD_PORT or PATD_HOST`]);
+    } finally {
+      busy.close();
       await db.drop();
     }
   });

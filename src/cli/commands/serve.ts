@@ -1,6 +1,6 @@
 import { loadConfig, loadDotEnv } from '../../config.js';
 import { createPatd } from '../../server.js';
-import type { Command } from '../types.js';
+import { CliError, type Command } from '../types.js';
 
 export const serve: Command = {
   name: 'serve',
@@ -21,7 +21,17 @@ export const serve: Command = {
     } else if (boot.created) {
       log.info('created the instance admin "admin" with the password from PATD_ADMIN_PASSWORD');
     }
-    const url = await patd.listen();
+    let url: string;
+    try {
+      url = await patd.listen();
+    } catch (e) {
+      await patd.close();
+      const code = (e as { code?: string }).code;
+      if (code === 'EADDRINUSE') throw new CliError(`${config.host}:${config.port} is already in use (another patd?); set PATD_PORT or PATD_HOST`, 1);
+      if (code === 'EACCES') throw new CliError(`not allowed to listen on ${config.host}:${config.port}; choose a port above 1023 with PATD_PORT`, 1);
+      if (code === 'EADDRNOTAVAIL') throw new CliError(`PATD_HOST ${config.host} is not an address of this machine`, 1);
+      throw e;
+    }
     log.info({ url, publicUrl: config.publicUrl }, 'patd is listening');
     await new Promise<void>((resolve) => {
       const stop = () => {
