@@ -17,7 +17,7 @@ export async function startSibling(p: TestPatd, env: Record<string, string> = {}
   return createPatd(config, { clock: p.clock, logger: makeLogger('warn', sink) });
 }
 
-/** Listens on a random loopback port and returns the base URL. */
-export async function listen(p: Pick<Patd, 'app'>): Promise<string> {
-  return p.app.listen({ port: 0, host: '127.0.0.1' });
+/** Listens on a loopback port (random unless given) and returns the base URL. */
+export async function listen(p: Pick<Patd, 'app'>, port = 0): Promise<string> {
+  return p.app.listen({ port, host: '127.0.0.1' });
 }
