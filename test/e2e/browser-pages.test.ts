@@ -106,6 +106,13 @@ describe('the HTML pages in Chromium (sqlite)', { skip: browser ? false : 'chrom
 
     assert.deepEqual(await open(page, url), { status: 200, csp: CSP });
     assert.equal(await h1(page), 'Sign in to see your token');
+    // On a phone-sized screen the inputs stay inside the form (no sideways scrolling).
+    await page.setViewportSize({ width: 360, height: 740 });
+    const field = await page.getByLabel('Username').boundingBox();
+    const box = await page.locator('form').boundingBox();
+    assert.ok(field && box && field.x + field.width <= box.x + box.width + 0.5, `input ${JSON.stringify(field)} overflows form ${JSON.stringify(box)}`);
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 360);
+    await page.setViewportSize({ width: 1280, height: 720 });
     await signIn(page, url, 'alice');
 
     assert.equal(await h1(page), 'Token "laptop <git>"', 'the name, escaped in the HTML, reads as typed');
@@ -119,9 +126,18 @@ describe('the HTML pages in Chromium (sqlite)', { skip: browser ? false : 'chrom
     const renewTo = new Date(T0 + 90 * DAY).toISOString();
     await page.getByLabel('Renew: expire in').selectOption({ label: '90 days' });
     assert.deepEqual(await submit(page, page.getByRole('button', { name: 'Renew' })), { status: 200, csp: CSP });
-    assert.equal(page.url(), url);
-    assert.equal(await page.getByRole('status').textContent(), `Renewed: the token now expires at ${renewTo}.`);
-    assert.equal(await dd(page, 'Expires'), renewTo.replace('T', ' ').replace('.000Z', ' UTC'));
+    assert.equal(page.url(), `${url}?done=renewed&days=90`, 'post/redirect/get: the result has a URL of its own');
+    const shown = renewTo.replace('T', ' ').replace('.000Z', ' UTC');
+    assert.equal(await page.getByRole('status').textContent(), `Renewed: the token now expires at ${shown}.`);
+    assert.equal(await dd(page, 'Expires'), shown);
+    assert.equal(await page.getByLabel('Renew: expire in').inputValue(), '90', 'the choice stays selected');
+    // A reload shows the same page and renews nothing (the clock here stands still, so a second
+    // renewal would not move the date: count the audit events instead).
+    const renewals = async () => (await p.req('GET', '/api/v1/me/audit?action=token.updated', { auth: alice.auth })).json().items.length;
+    const before = await renewals();
+    assert.ok(before >= 1, 'the renewal was recorded');
+    assert.equal((await page.reload())?.status(), 200);
+    assert.equal(await renewals(), before);
     assert.equal((await p.req('GET', `/api/v1/tokens/${t.id}`, { auth: alice.auth })).json().expiresAt, renewTo);
     await page.screenshot({ path: join(shots, 'token-renewed.png'), fullPage: true });
 
@@ -153,7 +169,10 @@ describe('the HTML pages in Chromium (sqlite)', { skip: browser ? false : 'chrom
     await page.screenshot({ path: join(shots, 'device-approve.png'), fullPage: true });
     assert.deepEqual(await submit(page, page.getByRole('button', { name: 'Approve' })), { status: 200, csp: CSP });
     assert.equal(await h1(page), 'Device approved');
-    assert.match((await page.locator('body').textContent()) ?? '', /browser-test now receives its token/);
+    assert.equal(page.url(), `${base}/device?done=approved`);
+    assert.match((await page.locator('body').textContent()) ?? '', /now receives its token/);
+    assert.equal((await page.reload())?.status(), 200, 'a reload shows the result again, not an error');
+    assert.equal(await h1(page), 'Device approved');
     await page.screenshot({ path: join(shots, 'device-approved.png'), fullPage: true });
 
     const res = await poll(s.device_code, 'browser-test');

@@ -199,14 +199,17 @@ for (const dialect of await dialects()) {
       res = await post('/device', { action: 'approve', user_code: s.user_code }, headers);
       assert.equal(res.statusCode, 403);
       res = await post('/device', { action: 'approve', user_code: s.user_code, csrf_token: csrf }, headers);
-      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.statusCode, 303, 'post/redirect/get: a reload does not post the decision again');
+      assert.equal(res.headers.location, '/device?done=approved');
+      res = await p.app.inject({ method: 'GET', url: res.headers.location as string, headers });
       assert.match(res.body, /Device approved/);
       assert.equal((await poll(s.device_code)).statusCode, 200);
 
       // Deny through the page; an unknown code shows the code form again.
       const d = await start();
       res = await post('/device', { action: 'deny', user_code: d.user_code, csrf_token: csrf }, headers);
-      assert.match(res.body, /Request denied/);
+      assert.equal(res.headers.location, '/device?done=denied');
+      assert.match((await p.app.inject({ method: 'GET', url: '/device?done=denied', headers })).body, /Request denied/);
       assert.equal((await poll(d.device_code)).json().error, 'access_denied');
       res = await p.app.inject({ method: 'GET', url: '/device?user_code=ZZZZ-ZZZZ', headers });
       assert.equal(res.statusCode, 404);

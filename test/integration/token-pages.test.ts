@@ -68,8 +68,11 @@ for (const dialect of await dialects()) {
       res = await post(link, { action: 'renew', days: '90', csrf_token: 'forged' }, cookie);
       assert.equal(res.statusCode, 403);
       res = await post(link, { action: 'renew', days: '90', csrf_token: csrf }, cookie);
-      assert.equal(res.statusCode, 200, res.body);
-      assert.match(res.body, /Renewed: the token now expires at/);
+      assert.equal(res.statusCode, 303, 'post/redirect/get: a reload does not renew again');
+      assert.equal(res.headers.location, `${link}?done=renewed&days=90`);
+      res = await get(res.headers.location as string, cookie);
+      assert.match(res.body, /role="status">Renewed: the token now expires at 2027-01-30 12:00:00 UTC\.</);
+      assert.match(res.body, /<option value="90" selected>/, 'the renew choice stays selected');
       const renewed = (await p.req('GET', `/api/v1/tokens/${t.id}`, { auth: alice.auth })).json();
       assert.equal(renewed.expiresAt, new Date(T0 + 90 * DAY).toISOString());
       res = await post(link, { action: 'renew', days: '9999', csrf_token: csrf }, cookie);
@@ -80,8 +83,10 @@ for (const dialect of await dialects()) {
       res = await post(link, { action: 'revoke' }, cookie);
       assert.equal(res.statusCode, 403, 'no CSRF field, no revocation');
       res = await post(link, { action: 'revoke', csrf_token: csrf }, cookie);
-      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.statusCode, 303, res.body);
+      res = await get(res.headers.location as string, cookie);
       assert.match(res.body, /The token is revoked/);
+      assert.match(res.body, /<dd>revoked at 2026-11-01 12:00:00 UTC \(revoked by owner\)<\/dd>/);
       assert.doesNotMatch(res.body, /value="revoke"/, 'a revoked token offers no actions');
       const used = await p.req('GET', '/api/v1/me', { auth: { token: t.secret } });
       assert.equal(used.json().code, 'token_revoked', 'the token stops at the very next request');
@@ -117,6 +122,7 @@ for (const dialect of await dialects()) {
       const wrong = await post(`/tokens/${t.id}`, { action: 'signin', username: 'alice', password: 'nope-nope-nope', login_csrf: loginCsrf }, `patd_login_csrf=${loginCsrf}`);
       assert.equal(wrong.statusCode, 401);
       assert.match(wrong.body, /wrong username or password/);
+      assert.match(wrong.body, /name="username" autocomplete="username" value="alice"/, 'the username is kept');
       const noSession = await post(`/tokens/${t.id}`, { action: 'revoke', csrf_token: 'x' });
       assert.equal(noSession.statusCode, 401);
       assert.match(noSession.body, /session has ended/);

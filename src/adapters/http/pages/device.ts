@@ -2,10 +2,10 @@ import type { DeviceRequestView } from '../../../core/device/service.js';
 import { alert, esc, hidden, page, signInForm } from './html.js';
 
 /** The pages of /device (RFC 8628 approval). */
-export function signInPage(userCode: string, loginCsrf: string, error?: string): string {
+export function signInPage(userCode: string, loginCsrf: string, error?: string, username?: string): string {
   return signInForm({
     title: 'Sign in to approve a device', intro: 'A device or program asks for a personal access token. Sign in to see what it asks for.',
-    action: '/device', loginCsrf, fields: { user_code: userCode }, error,
+    action: '/device', loginCsrf, fields: { user_code: userCode }, error, username,
   });
 }
 
@@ -38,9 +38,9 @@ ${hidden('csrf_token', csrf)}${hidden('user_code', v.userCode)}
 </form>`);
 }
 
-export function resultPage(status: 'approved' | 'denied', clientName?: string): string {
+export function resultPage(status: 'approved' | 'denied'): string {
   return status === 'approved'
-    ? page('Device approved', `<p>${clientName ? `<strong>${esc(clientName)}</strong> ` : 'The device '}now receives its token. You can close this page and return to your device.</p>`)
+    ? page('Device approved', '<p>The device or program now receives its token. You can close this page and return to it.</p>')
     : page('Request denied', '<p>No token was created. You can close this page.</p>');
 }
 

@@ -13,7 +13,7 @@ export function page(title: string, body: string): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)} · patd</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#222}
-label{display:block;margin:.75rem 0 .25rem}input[type=text],input[type=password]{width:100%;padding:.4rem;font:inherit}
+label{display:block;margin:.75rem 0 .25rem}input[type=text],input[type=password]{box-sizing:border-box;width:100%;padding:.4rem;font:inherit}
 button,select{font:inherit;padding:.4rem 1rem;margin:1rem .5rem 0 0}.error{color:#a00}.notice{color:#060}.code{font:600 1.4rem monospace;letter-spacing:.1em}
 dt{font-weight:600;margin-top:.5rem}table{border-collapse:collapse}td,th{text-align:left;padding:.25rem .75rem .25rem 0}</style></head>
 <body><h1>${esc(title)}</h1>
@@ -52,14 +52,14 @@ export function loginCsrf(path: string, secure: boolean) {
   };
 }
 
-/** A sign-in form that posts `action=signin` (with the login CSRF value) back to `action`. */
-export function signInForm(o: { title: string; intro: string; action: string; loginCsrf: string; fields?: Record<string, string>; error?: string }): string {
+/** A sign-in form that posts `action=signin` (with the login CSRF value) back to `action`; after a failed try it keeps the username. */
+export function signInForm(o: { title: string; intro: string; action: string; loginCsrf: string; fields?: Record<string, string>; error?: string; username?: string }): string {
   const extra = Object.entries(o.fields ?? {}).map(([k, v]) => hidden(k, v)).join('');
   return page(o.title, `${alert(o.error)}
 <p>${esc(o.intro)}</p>
 <form method="post" action="${esc(o.action)}">
 ${hidden('action', 'signin')}${extra}${hidden('login_csrf', o.loginCsrf)}
-<label for="username">Username</label><input type="text" id="username" name="username" autocomplete="username" required>
+<label for="username">Username</label><input type="text" id="username" name="username" autocomplete="username" value="${esc(o.username ?? '')}" required>
 <label for="password">Password</label><input type="password" id="password" name="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button>
 </form>`);

@@ -21,15 +21,16 @@ export function pageSessions(deps: AppDeps, path: string) {
      * Handles a posted sign-in form: checks the login CSRF value, signs in and sets the session
      * cookie. Returns null on success, else the status and message to show with a new form.
      */
-    async signIn(req: FastifyRequest, reply: FastifyReply): Promise<{ status: number; error: string } | null> {
+    async signIn(req: FastifyRequest, reply: FastifyReply): Promise<{ status: number; error: string; username: string } | null> {
       const b = req.body;
-      if (!csrf.check(req, field(b, 'login_csrf'))) return { status: 403, error: 'The sign-in form has expired or came from another site; sign in again.' };
+      const username = (field(b, 'username') ?? '').slice(0, 100);
+      if (!csrf.check(req, field(b, 'login_csrf'))) return { status: 403, error: 'The sign-in form has expired or came from another site; sign in again.', username };
       try {
         const s = await deps.accounts.signIn(field(b, 'username') ?? '', field(b, 'password') ?? '', req.ip, req.headers['user-agent'] ?? null);
         reply.setCookie(SESSION_COOKIE, s.cookie, { httpOnly: true, sameSite: 'lax', secure, path: '/', expires: new Date(s.session.expiresAt) });
         return null;
       } catch (e) {
-        if (isPatdError(e) && (e.code === 'invalid_credentials' || e.code === 'rate_limited')) return { status: e.status, error: e.message };
+        if (isPatdError(e) && (e.code === 'invalid_credentials' || e.code === 'rate_limited')) return { status: e.status, error: e.message, username };
         throw e;
       }
     },

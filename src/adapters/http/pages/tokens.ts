@@ -8,18 +8,24 @@ export const RENEW_DAYS = [7, 30, 60, 90, 180, 365] as const;
 const when = (iso: string | null) => (iso ? esc(iso.replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC')) : 'never');
 const orgsOf = (t: TokenView) => (t.orgs === '*' ? 'all your organizations' : t.orgs.map((o) => `<code>${esc(o)}</code>`).join(', ') || '(none)');
 
-export function tokenSignInPage(action: string, loginCsrf: string, error?: string): string {
-  return signInForm({ title: 'Sign in to see your token', intro: 'Sign in to review, renew or revoke your personal access tokens.', action, loginCsrf, error });
+export function tokenSignInPage(action: string, loginCsrf: string, error?: string, username?: string): string {
+  return signInForm({ title: 'Sign in to see your token', intro: 'Sign in to review, renew or revoke your personal access tokens.', action, loginCsrf, error, username });
 }
 
-export function tokenPage(t: TokenView, o: { csrf: string; username: string; notice?: string; error?: string }): string {
+/** What the page says after an action (post/redirect/get: the action is in the URL, never re-posted). */
+export type TokenNotice = 'renewed' | 'revoked';
+
+export function tokenPage(t: TokenView, o: { csrf: string; username: string; done?: TokenNotice; days?: number; error?: string }): string {
+  const notice = o.done === 'revoked' ? 'The token is revoked: it no longer works anywhere.'
+    : o.done === 'renewed' ? `Renewed: the token now expires at ${when(t.expiresAt)}.` : null;
+  const selected = o.days ?? 30;
   const via = t.clientName ? `${esc(t.createdVia)} (${esc(t.clientName)})` : esc(t.createdVia);
   const action = `/tokens/${encodeURIComponent(t.id)}`;
   const forms = t.status === 'revoked' ? '' : `
 <form method="post" action="${action}">
 ${hidden('csrf_token', o.csrf)}
 <label for="days">Renew: expire in</label>
-<select id="days" name="days">${RENEW_DAYS.map((d) => `<option value="${d}"${d === 30 ? ' selected' : ''}>${d} days</option>`).join('')}</select>
+<select id="days" name="days">${RENEW_DAYS.map((d) => `<option value="${d}"${d === selected ? ' selected' : ''}>${d} days</option>`).join('')}</select>
 <button type="submit" name="action" value="renew">Renew</button>
 </form>
 <form method="post" action="${action}">
@@ -27,7 +33,7 @@ ${hidden('csrf_token', o.csrf)}
 <p>Revoking stops this token at once, everywhere. It cannot be undone.</p>
 <button type="submit" name="action" value="revoke">Revoke this token</button>
 </form>`;
-  return page(`Token "${t.name}"`, `${alert(o.error)}${o.notice ? `<p class="notice" role="status">${esc(o.notice)}</p>` : ''}
+  return page(`Token "${t.name}"`, `${alert(o.error)}${notice ? `<p class="notice" role="status">${notice}</p>` : ''}
 <p>Signed in as <strong>${esc(o.username)}</strong>. <a href="/tokens">All your tokens</a></p>
 <dl>
 <dt>Status</dt><dd>${esc(t.status)}${t.revokedAt ? ` at ${when(t.revokedAt)}${t.revokedReason ? ` (${esc(t.revokedReason)})` : ''}` : ''}</dd>

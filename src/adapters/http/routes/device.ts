@@ -92,13 +92,16 @@ const pages = (deps: AppDeps, device: DeviceService): FastifyPluginAsync => asyn
     }
   };
   // The sign-in form is guarded too (login CSRF, see pages/html.ts).
-  const signInForm = (reply: FastifyReply, status: number, code: string, error?: string) => html(reply, status, signInPage(code, sessions.issue(reply), error));
+  const signInForm = (reply: FastifyReply, status: number, code: string, error?: string, username?: string) =>
+    html(reply, status, signInPage(code, sessions.issue(reply), error, username));
 
   app.get('/device', { config: { auth: 'none' }, schema: { hide: true } }, async (req, reply) => {
     const q = req.query as { user_code?: unknown };
     const code = typeof q.user_code === 'string' ? q.user_code.slice(0, 20) : '';
     const s = await sessions.current(req);
     if (!s) return signInForm(reply, 200, code);
+    const done = (req.query as { done?: unknown }).done;
+    if (done === 'approved' || done === 'denied') return html(reply, 200, resultPage(done));
     if (!code) return html(reply, 200, enterCodePage());
     return show(reply, code, s);
   });
@@ -109,7 +112,7 @@ const pages = (deps: AppDeps, device: DeviceService): FastifyPluginAsync => asyn
     const code = (field(b, 'user_code') ?? '').slice(0, 20);
     if (action === 'signin') {
       const failed = await sessions.signIn(req, reply);
-      if (failed) return signInForm(reply, failed.status, code, failed.error);
+      if (failed) return signInForm(reply, failed.status, code, failed.error, failed.username);
       const n = normalizeUserCode(code);
       return reply.code(303).header('cache-control', 'no-store').redirect(n.length === 8 ? `/device?user_code=${formatUserCode(n)}` : '/device', 303);
     }
@@ -119,9 +122,9 @@ const pages = (deps: AppDeps, device: DeviceService): FastifyPluginAsync => asyn
     const sent = field(b, 'csrf_token');
     if (typeof sent !== 'string' || !constantTimeEqual(sent, s.session.csrfToken)) return html(reply, 403, errorPage('The form has expired (missing or wrong CSRF token). Open the link from your device again.'));
     try {
-      const view = await device.describe(code);
       const r = await device.decide({ user: s.user, token: null, ip: req.ip, userAgent: req.headers['user-agent'] ?? null }, code, action);
-      return html(reply, 200, resultPage(r.status, view.clientName));
+      // Post/redirect/get: reloading the result page must not post the decision again.
+      return reply.code(303).header('cache-control', 'no-store').redirect(`/device?done=${r.status}`, 303);
     } catch (e) {
       if (isPatdError(e) && e.status < 500) return html(reply, e.status, errorPage(e.message));
       throw e;

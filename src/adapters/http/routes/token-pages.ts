@@ -14,8 +14,8 @@ import { tokenErrorPage, tokenListPage, tokenPage, tokenSignInPage } from '../pa
  */
 export const tokenPages: HttpExtension = async (app, deps) => {
   const sessions = pageSessions(deps, '/tokens');
-  const signIn = (reply: FastifyReply, status: number, action: string, error?: string) =>
-    html(reply, status, tokenSignInPage(action, sessions.issue(reply), error));
+  const signIn = (reply: FastifyReply, status: number, action: string, error?: string, username?: string) =>
+    html(reply, status, tokenSignInPage(action, sessions.issue(reply), error, username));
   const who = (req: FastifyRequest, user: Caller['user']): Caller => ({ user, token: null, ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
   const idOf = (req: FastifyRequest) => String((req.params as { id: string }).id).slice(0, 64);
 
@@ -29,8 +29,11 @@ export const tokenPages: HttpExtension = async (app, deps) => {
     const id = idOf(req);
     const s = await sessions.current(req);
     if (!s) return signIn(reply, 200, `/tokens/${encodeURIComponent(id)}`);
+    const q = req.query as { done?: unknown; days?: unknown };
+    const done = q.done === 'renewed' || q.done === 'revoked' ? q.done : undefined;
+    const days = typeof q.days === 'string' && /^\d{1,4}$/.test(q.days) ? Number(q.days) : undefined;
     try {
-      return html(reply, 200, tokenPage(await deps.tokens.get(s.user, id), { csrf: s.session.csrfToken, username: s.user.username }));
+      return html(reply, 200, tokenPage(await deps.tokens.get(s.user, id), { csrf: s.session.csrfToken, username: s.user.username, done, days }));
     } catch (e) {
       if (isPatdError(e) && e.code === 'not_found') return html(reply, 404, tokenErrorPage('There is no such token on your account.'));
       throw e;
@@ -43,7 +46,7 @@ export const tokenPages: HttpExtension = async (app, deps) => {
     const action = field(b, 'action');
     if (action === 'signin') {
       const failed = await sessions.signIn(req, reply);
-      if (failed) return signIn(reply, failed.status, here, failed.error);
+      if (failed) return signIn(reply, failed.status, here, failed.error, failed.username);
       return reply.code(303).header('cache-control', 'no-store').redirect(here, 303);
     }
     if (id === null || (action !== 'revoke' && action !== 'renew')) return html(reply, 400, tokenErrorPage('unknown action'));
@@ -53,21 +56,23 @@ export const tokenPages: HttpExtension = async (app, deps) => {
     if (typeof sent !== 'string' || !constantTimeEqual(sent, s.session.csrfToken)) {
       return html(reply, 403, tokenErrorPage('The form has expired (missing or wrong CSRF token). Open the page again.'));
     }
-    const view = (notice?: string, error?: string) => deps.tokens.get(s.user, id)
-      .then((t) => tokenPage(t, { csrf: s.session.csrfToken, username: s.user.username, notice, error }));
+    const failedWith = async (status: number, error: string) =>
+      html(reply, status, tokenPage(await deps.tokens.get(s.user, id), { csrf: s.session.csrfToken, username: s.user.username, error }));
+    // Post/redirect/get: the result is a page of its own, so a reload never posts the action again.
+    const done = (query: string) => reply.code(303).header('cache-control', 'no-store').redirect(`${here}?${query}`, 303);
     try {
       if (action === 'revoke') {
         await deps.tokens.revoke(who(req, s.user), s.user, id);
-        return html(reply, 200, await view('The token is revoked: it no longer works anywhere.'));
+        return done('done=revoked');
       }
       const days = field(b, 'days') ?? '';
-      if (!/^\d{1,4}$/.test(days)) return html(reply, 400, await view(undefined, 'Choose how many days the token should live.'));
-      const t = await deps.tokens.edit(who(req, s.user), s.user, id, { expiresInDays: Number(days) });
-      return html(reply, 200, await view(`Renewed: the token now expires at ${t.expiresAt}.`));
+      if (!/^\d{1,4}$/.test(days)) return await failedWith(400, 'Choose how many days the token should live.');
+      await deps.tokens.edit(who(req, s.user), s.user, id, { expiresInDays: Number(days) });
+      return done(`done=renewed&days=${days}`);
     } catch (e) {
       if (!isPatdError(e) || e.status >= 500) throw e;
       if (e.code === 'not_found') return html(reply, 404, tokenErrorPage('There is no such token on your account.'));
-      return html(reply, e.status, await view(undefined, e.message));
+      return await failedWith(e.status, e.message);
     }
   };
   app.post('/tokens', { config: { auth: 'none' }, schema: { hide: true } }, (req, reply) => post(req, reply, null));
