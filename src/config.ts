@@ -81,6 +81,7 @@ export function loadConfig(env: Env = process.env, opts: { ensureSecret?: boolea
   if (oidcIssuer && (!env.PATD_OIDC_CLIENT_ID || !env.PATD_OIDC_CLIENT_SECRET)) {
     throw new ConfigError('PATD_OIDC_ISSUER needs PATD_OIDC_CLIENT_ID and PATD_OIDC_CLIENT_SECRET');
   }
+  if (oidcIssuer) checkIssuer(oidcIssuer);
   const logLevel = env.PATD_LOG_LEVEL || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError('PATD_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
@@ -100,6 +101,21 @@ export function loadConfig(env: Env = process.env, opts: { ensureSecret?: boolea
     oidc: oidcIssuer ? { issuer: oidcIssuer, clientId: env.PATD_OIDC_CLIENT_ID as string, clientSecret: env.PATD_OIDC_CLIENT_SECRET as string } : null,
     extraScopes, logLevel, trustProxy, authCacheSeconds: int(env, 'PATD_AUTH_CACHE_SECONDS', 5, 0, 300),
   });
+}
+
+/** An https URL; plain http only on a loopback address (a provider on the same machine, or in tests). */
+function checkIssuer(issuer: string): void {
+  let u: URL;
+  try {
+    u = new URL(issuer);
+  } catch {
+    throw new ConfigError(`PATD_OIDC_ISSUER must be the provider's issuer URL (got "${issuer}")`);
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback)) {
+    throw new ConfigError(`PATD_OIDC_ISSUER must be an https URL (http only on a loopback address; got "${issuer}")`);
+  }
+  if (u.search || u.hash) throw new ConfigError('PATD_OIDC_ISSUER must not have a query or fragment');
 }
 
 function ensureSecretFile(dataDir: string): { secret: string; generated: boolean } {

@@ -36,6 +36,9 @@ import { forwardAuthRoutes } from './adapters/http/routes/forward-auth.js';
 import { oauthResourceRoutes } from './adapters/http/routes/oauth.js';
 import { ResourceServerService } from './core/clients/introspection.js';
 import { ClientService } from './core/clients/service.js';
+import { openidClient } from './adapters/oidc/client.js';
+import { oidcRoutes } from './adapters/http/routes/oidc.js';
+import { ExternalSignIn } from './core/accounts/oidc.js';
 
 export type { Worker };
 
@@ -116,11 +119,16 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   extensions.push(notificationRoutes(notifications), auditRoutes(notifications.audit));
   // The pages the mails link to (/tokens/{id}: renew, revoke).
   extensions.push(tokenPages);
+  // OpenID Connect sign-in for the pages, only when configured (docs/oidc.md).
+  if (config.oidc) {
+    const rp = openidClient({ ...config.oidc, redirectUri: `${config.publicUrl}/signin/oidc/callback`, log: logger });
+    extensions.push(oidcRoutes(rp, new ExternalSignIn(core), config.secret));
+  }
   if (!config.smtpUrl) logger.info({ dir: `${config.dataDir}/mail` }, 'PATD_SMTP_URL is not set: notification mail is written as .eml files');
 
   const app = await buildApp({
     core, accounts, orgs, tokens, logger,
-    http: { publicUrl: config.publicUrl, trustProxy: config.trustProxy, expiryWarningDays: config.expiryWarningDays },
+    http: { publicUrl: config.publicUrl, trustProxy: config.trustProxy, expiryWarningDays: config.expiryWarningDays, ssoSignIn: !!config.oidc },
     ready: async () => {
       await store.r.users.count();
     },

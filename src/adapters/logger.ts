@@ -6,6 +6,18 @@ export const REDACT = [
   'headers.authorization', 'headers.cookie', '*.password', '*.secret', '*.token', '*.client_secret',
 ];
 
+/** Query parameters that may carry secrets (an OpenID Connect callback's code, for one). */
+const SECRET_PARAMS = /([?&](?:code|state|id_token|access_token|refresh_token|client_secret|token|device_code)=)[^&#]*/gi;
+
+export const redactUrl = (url: string): string => url.replace(SECRET_PARAMS, '$1[redacted]');
+
+type LoggedRequest = { method?: string; url?: string; host?: string; ip?: string; socket?: { remoteAddress?: string; remotePort?: number } };
+
+/** Fastify's request serializer, with secret query parameters replaced. */
+const req = (r: LoggedRequest) => ({
+  method: r.method, url: redactUrl(r.url ?? ''), host: r.host, remoteAddress: r.ip ?? r.socket?.remoteAddress, remotePort: r.socket?.remotePort,
+});
+
 export function makeLogger(level: string, dest?: DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } }, dest);
+  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, serializers: { req } }, dest);
 }

@@ -16,6 +16,28 @@ export interface User {
   createdAt: number;
 }
 
+/** A link from an external identity (an OpenID Connect issuer's `sub`) to a patd user. */
+export interface UserIdentity {
+  issuer: string;
+  subject: string;
+  userId: string;
+  /** The email the provider gave at the last sign-in (informational; never used to link). */
+  email: string | null;
+  createdAt: number;
+  lastSignInAt: number;
+}
+
+/** An identity an external provider has verified (ID token and, where needed, userinfo claims). */
+export interface ExternalIdentity {
+  issuer: string;
+  subject: string;
+  email: string | null;
+  /** null when the provider does not say. */
+  emailVerified: boolean | null;
+  preferredUsername: string | null;
+  name: string | null;
+}
+
 export interface Org {
   id: string;
   name: string;

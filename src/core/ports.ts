@@ -1,5 +1,5 @@
 import type {
-  AuditEvent, Membership, Org, Page, PageQuery, Policy, Role, Session, Token, TokenStatus, User,
+  AuditEvent, ExternalIdentity, Membership, Org, Page, PageQuery, Policy, Role, Session, Token, TokenStatus, User, UserIdentity,
 } from './model.js';
 import type { AuditReader, OutboxWork, ScanRepo, WebhookRepo } from './notifications/ports.js';
 import type { DeviceGrantRepo } from './device/model.js';
@@ -25,6 +25,15 @@ export interface SessionRepo {
   byId(id: string): Promise<Session | null>;
   delete(id: string): Promise<void>;
   deleteForUser(userId: string): Promise<void>;
+}
+
+/** Links from external identities (issuer + subject) to users; one identity links to one user. */
+export interface UserIdentityRepo {
+  /** Fails when the (issuer, subject) pair is already linked. */
+  insert(i: UserIdentity): Promise<void>;
+  find(issuer: string, subject: string): Promise<UserIdentity | null>;
+  listForUser(userId: string): Promise<UserIdentity[]>;
+  touch(issuer: string, subject: string, at: number, email: string | null): Promise<void>;
 }
 
 export interface OrgRepo {
@@ -94,6 +103,7 @@ export interface OutboxRepo extends OutboxWork {
 export interface Repos {
   users: UserRepo;
   sessions: SessionRepo;
+  identities: UserIdentityRepo;
   orgs: OrgRepo;
   members: MemberRepo;
   policies: PolicyRepo;
@@ -119,4 +129,21 @@ export interface Store {
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
   verify(hash: string, password: string): Promise<boolean>;
+}
+
+/** What a relying party keeps, secretly and briefly, between sending the browser away and its return. */
+export interface PendingExternalSignIn {
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+}
+
+/**
+ * An OpenID Connect provider as patd's HTTP layer uses it (the adapter speaks the protocol).
+ * `complete` throws PatdError: `unauthenticated` when the provider refused or its answer does
+ * not verify, `unavailable` when it cannot be reached. Messages never hold a code or token.
+ */
+export interface OidcRelyingParty {
+  begin(): Promise<{ url: string; pending: PendingExternalSignIn }>;
+  complete(callbackUrl: URL, pending: PendingExternalSignIn): Promise<ExternalIdentity>;
 }

@@ -98,6 +98,22 @@ for (const dialect of await dialects()) {
       assert.deepEqual([(await r.tokens.byId('tok_1'))?.lastUsedAt, (await r.tokens.byId('tok_1'))?.lastUsedIp], [1500, '10.0.0.1'], 'never moves back');
     });
 
+    test('user identities: one link per (issuer, subject), found by both, listed per user, touched', async () => {
+      const r = store.r.identities;
+      await r.insert({ issuer: 'https://idp.test', subject: 's1', userId: 'usr_a', email: 'a@idp.test', createdAt: 10, lastSignInAt: 10 });
+      await r.insert({ issuer: 'https://other.test', subject: 's1', userId: 'usr_b', email: null, createdAt: 11, lastSignInAt: 11 });
+      await r.insert({ issuer: 'https://other.test', subject: 's2', userId: 'usr_a', email: null, createdAt: 12, lastSignInAt: 12 });
+      await assert.rejects(r.insert({ issuer: 'https://idp.test', subject: 's1', userId: 'usr_b', email: null, createdAt: 13, lastSignInAt: 13 }), 'one identity, one user');
+      await assert.rejects(r.insert({ issuer: 'https://idp.test', subject: 's9', userId: 'usr_nobody', email: null, createdAt: 13, lastSignInAt: 13 }), 'only existing users');
+      assert.equal((await r.find('https://idp.test', 's1'))?.userId, 'usr_a');
+      assert.equal((await r.find('https://other.test', 's1'))?.userId, 'usr_b');
+      assert.equal(await r.find('https://idp.test', 's2'), null);
+      assert.deepEqual((await r.listForUser('usr_a')).map((i) => [i.issuer, i.subject]), [['https://idp.test', 's1'], ['https://other.test', 's2']]);
+      await r.touch('https://idp.test', 's1', 99, 'new@idp.test');
+      const t = await r.find('https://idp.test', 's1');
+      assert.deepEqual([t?.lastSignInAt, t?.email, t?.createdAt], [99, 'new@idp.test', 10]);
+    });
+
     test('outbox: one message per dedupe key', async () => {
       const m = { id: 'msg_1', kind: 'mail', dedupeKey: 'k1', payload: { a: 1 }, createdAt: 1, availableAt: 1 };
       assert.equal(await store.r.outbox.enqueue(m), true);

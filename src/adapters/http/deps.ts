@@ -12,6 +12,8 @@ export interface HttpSettings {
   trustProxy: boolean | string;
   /** PATD_EXPIRY_WARNING_DAYS: reminders in the expiry calendar match the mails. */
   expiryWarningDays?: readonly number[];
+  /** OpenID Connect sign-in is mounted (PATD_OIDC_*): the sign-in pages offer "Sign in with SSO". */
+  ssoSignIn?: boolean;
 }
 
 /** A feature that mounts its own routes (git host, OAuth endpoints, …). */

@@ -20,6 +20,14 @@ export interface SessionsTable {
   ip: string | null;
   user_agent: string | null;
 }
+export interface UserIdentitiesTable {
+  issuer: string;
+  subject: string;
+  user_id: string;
+  email: string | null;
+  created_at: number;
+  last_sign_in_at: number;
+}
 export interface OrgsTable {
   id: string;
   name: string;
@@ -145,6 +153,7 @@ export interface Database {
   device_grants: DeviceGrantsTable;
   users: UsersTable;
   sessions: SessionsTable;
+  user_identities: UserIdentitiesTable;
   orgs: OrgsTable;
   memberships: MembershipsTable;
   policies: PoliciesTable;

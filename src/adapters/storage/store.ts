@@ -8,6 +8,7 @@ import { webhookRepo } from './repos/webhooks.js';
 import { deviceGrantRepo, gitRepoRepo } from './repos/git-device.js';
 import { clientRepo } from './repos/clients.js';
 import { memberRepo, orgRepo, policyRepo } from './repos/orgs.js';
+import { identityRepo } from './repos/identities.js';
 import { sessionRepo } from './repos/sessions.js';
 import { tokenRepo } from './repos/tokens.js';
 import { userRepo } from './repos/users.js';
@@ -17,6 +18,7 @@ export function makeRepos(db: Kysely<Database>): Repos {
   return {
     users: userRepo(db),
     sessions: sessionRepo(db),
+    identities: identityRepo(db),
     orgs: orgRepo(db),
     members: memberRepo(db),
     policies: policyRepo(db),

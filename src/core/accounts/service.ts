@@ -5,6 +5,7 @@ import type { Caller, Page, PageQuery, RequestContext, Session, User } from '../
 import { contextOf, SYSTEM_ACTOR } from '../model.js';
 import { checkEmail, checkSlug } from '../validate.js';
 import { WindowLimiter } from './limiter.js';
+import { openSession } from './session.js';
 
 export interface NewUser {
   username: string;
@@ -148,18 +149,8 @@ export class AccountService {
     }
     this.perUser.reset(`user:${username.toLowerCase()}`);
     const now = this.d.clock.now();
-    const cookie = randomSecret(32);
-    const session: Session = {
-      id: sha256Hex(cookie), userId: u.id, csrfToken: randomSecret(24), createdAt: now,
-      expiresAt: now + this.d.settings.sessionDays * 86_400_000, ip, userAgent,
-    };
-    await this.d.store.tx(async (r) => {
-      await r.sessions.insert(session);
-      await this.d.events.record(r, { actor: { type: 'user', id: u.id, name: u.username }, ip, userAgent }, now, {
-        action: 'session.created', targetType: 'user', targetId: u.id, subjectUserId: u.id,
-      });
-    });
-    return { user: u, session, cookie };
+    const s = await this.d.store.tx((r) => openSession(this.d, r, u, now, { ip, userAgent }, { method: 'password' }));
+    return { user: u, ...s };
   }
 
   /** Resolves a session cookie; null when unknown, expired or the user is disabled. */

@@ -14,11 +14,14 @@ export function signWebhook(secret: string, id: string, timestamp: number, body:
   return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
 }
 
-/** Webhook secrets must be usable to sign, so they are stored sealed (AES-256-GCM) with a key derived from PATD_SECRET. */
+/**
+ * Webhook secrets must be usable to sign, so they are stored sealed (AES-256-GCM) with a key derived from PATD_SECRET.
+ * Other uses (the OIDC sign-in cookie) pass their own `purpose`, which gives them a key of their own.
+ */
 export class SecretBox {
   private readonly key: Buffer;
-  constructor(instanceSecret: string) {
-    this.key = createHash('sha256').update(`patd:webhook-secrets:${instanceSecret}`).digest();
+  constructor(instanceSecret: string, purpose = 'webhook-secrets') {
+    this.key = createHash('sha256').update(`patd:${purpose}:${instanceSecret}`).digest();
   }
   seal(plain: string): string {
     const iv = randomBytes(12);

@@ -2,10 +2,11 @@ import type { DeviceRequestView } from '../../../core/device/service.js';
 import { alert, esc, hidden, page, signInForm } from './html.js';
 
 /** The pages of /device (RFC 8628 approval). */
-export function signInPage(userCode: string, loginCsrf: string, error?: string, username?: string): string {
+export function signInPage(userCode: string, loginCsrf: string, error?: string, username?: string, sso = false): string {
   return signInForm({
     title: 'Sign in to approve a device', intro: 'A device or program asks for a personal access token. Sign in to see what it asks for.',
     action: '/device', loginCsrf, fields: { user_code: userCode }, error, username,
+    sso: sso ? (userCode ? `/device?user_code=${encodeURIComponent(userCode)}` : '/device') : undefined,
   });
 }
 

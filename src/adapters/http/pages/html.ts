@@ -52,11 +52,18 @@ export function loginCsrf(path: string, secure: boolean) {
   };
 }
 
-/** A sign-in form that posts `action=signin` (with the login CSRF value) back to `action`; after a failed try it keeps the username. */
-export function signInForm(o: { title: string; intro: string; action: string; loginCsrf: string; fields?: Record<string, string>; error?: string; username?: string }): string {
+/** Where "Sign in with SSO" (OpenID Connect) starts, coming back to `returnTo` afterwards. */
+export const ssoHref = (returnTo: string) => `/signin/oidc?return_to=${encodeURIComponent(returnTo)}`;
+
+/**
+ * A sign-in form that posts `action=signin` (with the login CSRF value) back to `action`; after a failed try it keeps the username.
+ * With `sso` (the path to come back to) it also offers OpenID Connect sign-in.
+ */
+export function signInForm(o: { title: string; intro: string; action: string; loginCsrf: string; fields?: Record<string, string>; error?: string; username?: string; sso?: string }): string {
   const extra = Object.entries(o.fields ?? {}).map(([k, v]) => hidden(k, v)).join('');
+  const sso = o.sso === undefined ? '' : `\n<p><a class="sso" href="${esc(ssoHref(o.sso))}">Sign in with SSO</a> or with your patd password:</p>`;
   return page(o.title, `${alert(o.error)}
-<p>${esc(o.intro)}</p>
+<p>${esc(o.intro)}</p>${sso}
 <form method="post" action="${esc(o.action)}">
 ${hidden('action', 'signin')}${extra}${hidden('login_csrf', o.loginCsrf)}
 <label for="username">Username</label><input type="text" id="username" name="username" autocomplete="username" value="${esc(o.username ?? '')}" required>

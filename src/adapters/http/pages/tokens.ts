@@ -8,8 +8,11 @@ export const RENEW_DAYS = [7, 30, 60, 90, 180, 365] as const;
 const when = (iso: string | null) => (iso ? esc(iso.replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC')) : 'never');
 const orgsOf = (t: TokenView) => (t.orgs === '*' ? 'all your organizations' : t.orgs.map((o) => `<code>${esc(o)}</code>`).join(', ') || '(none)');
 
-export function tokenSignInPage(action: string, loginCsrf: string, error?: string, username?: string): string {
-  return signInForm({ title: 'Sign in to see your token', intro: 'Sign in to review, renew or revoke your personal access tokens.', action, loginCsrf, error, username });
+export function tokenSignInPage(action: string, loginCsrf: string, error?: string, username?: string, sso = false): string {
+  return signInForm({
+    title: 'Sign in to see your token', intro: 'Sign in to review, renew or revoke your personal access tokens.', action, loginCsrf, error, username,
+    sso: sso ? action : undefined,
+  });
 }
 
 /** What the page says after an action (post/redirect/get: the action is in the URL, never re-posted). */

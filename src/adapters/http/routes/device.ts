@@ -93,7 +93,7 @@ const pages = (deps: AppDeps, device: DeviceService): FastifyPluginAsync => asyn
   };
   // The sign-in form is guarded too (login CSRF, see pages/html.ts).
   const signInForm = (reply: FastifyReply, status: number, code: string, error?: string, username?: string) =>
-    html(reply, status, signInPage(code, sessions.issue(reply), error, username));
+    html(reply, status, signInPage(code, sessions.issue(reply), error, username, !!deps.http.ssoSignIn));
 
   app.get('/device', { config: { auth: 'none' }, schema: { hide: true } }, async (req, reply) => {
     const q = req.query as { user_code?: unknown };

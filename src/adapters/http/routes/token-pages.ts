@@ -15,7 +15,7 @@ import { tokenErrorPage, tokenListPage, tokenPage, tokenSignInPage } from '../pa
 export const tokenPages: HttpExtension = async (app, deps) => {
   const sessions = pageSessions(deps, '/tokens');
   const signIn = (reply: FastifyReply, status: number, action: string, error?: string, username?: string) =>
-    html(reply, status, tokenSignInPage(action, sessions.issue(reply), error, username));
+    html(reply, status, tokenSignInPage(action, sessions.issue(reply), error, username, !!deps.http.ssoSignIn));
   const who = (req: FastifyRequest, user: Caller['user']): Caller => ({ user, token: null, ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
   const idOf = (req: FastifyRequest) => String((req.params as { id: string }).id).slice(0, 64);
 

@@ -3,6 +3,7 @@ import * as core from './20261125_0001_core.js';
 import * as clients from './20261125_0004_clients.js';
 import * as gitDevice from './20261125_0005_git_device.js';
 import * as notifications from './20261125_0003_notifications.js';
+import * as userIdentities from './20261126_0006_user_identities.js';
 
 /**
  * Migrations are code, ordered by their timestamped names. Add a file and list it here;
@@ -13,6 +14,7 @@ const ALL: Record<string, Migration> = {
   '20261125_0004_clients': clients,
   '20261125_0005_git_device': gitDevice,
   '20261125_0003_notifications': notifications,
+  '20261126_0006_user_identities': userIdentities,
 };
 
 export const migrationProvider: MigrationProvider = {
