@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../clock.js';
 import type { Store } from '../ports.js';
 import type { Log } from './model.js';
@@ -43,7 +44,7 @@ export class OutboxWorker {
   private again = false;
   private stopped = true;
   private stopping = false;
-  private abort = new AbortController();
+  private abort: AbortController;
 
   constructor(
     private readonly store: Store,
@@ -51,11 +52,20 @@ export class OutboxWorker {
     private readonly handlers: Record<string, OutboxHandler>,
     readonly opts: OutboxOptions,
     private readonly log: Log,
-  ) {}
+  ) {
+    this.abort = this.stopSignal();
+  }
+
+  /** Every delivery in flight listens on it (a batch at a time, each retried batch anew): not a leak. */
+  private stopSignal(): AbortController {
+    const c = new AbortController();
+    setMaxListeners(Math.max(10, this.opts.batch * 4), c.signal);
+    return c;
+  }
 
   start(): void {
     this.stopped = this.stopping = false;
-    if (this.abort.signal.aborted) this.abort = new AbortController();
+    if (this.abort.signal.aborted) this.abort = this.stopSignal();
     this.timer ??= setInterval(() => this.kick(), this.opts.pollMs);
     this.timer.unref();
     this.kick();
