@@ -113,6 +113,12 @@ for (const dialect of await dialects()) {
       assert.match(hers.body, new RegExp(`<a href="/tokens/${mine.id}">ci pipeline</a>`));
     });
 
+    test('the front door / leads to /tokens', async () => {
+      const res = await get('/');
+      assert.equal(res.statusCode, 303);
+      assert.equal(res.headers.location, '/tokens');
+    });
+
     test('without a session: a sign-in form; wrong passwords are refused on the page', async () => {
       const t = await createToken(p, alice.auth, { name: 'x', scopes: ['code:read'] });
       const page = await get(`/tokens/${t.id}`);

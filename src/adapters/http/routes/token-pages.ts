@@ -19,6 +19,9 @@ export const tokenPages: HttpExtension = async (app, deps) => {
   const who = (req: FastifyRequest, user: Caller['user']): Caller => ({ user, token: null, ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
   const idOf = (req: FastifyRequest) => String((req.params as { id: string }).id).slice(0, 64);
 
+  // Until the web UI has a home page, the front door leads to your tokens (where sign-in lands without a return_to).
+  app.get('/', { config: { auth: 'none' }, schema: { hide: true } }, async (_req, reply) => reply.code(303).header('cache-control', 'no-store').redirect('/tokens', 303));
+
   app.get('/tokens', { config: { auth: 'none' }, schema: { hide: true } }, async (req, reply) => {
     const s = await sessions.current(req);
     if (!s) return signIn(reply, 200, '/tokens');
