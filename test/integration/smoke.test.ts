@@ -20,5 +20,18 @@ for (const dialect of await dialects()) {
       assert.equal(res.json().user.username, 'admin');
       assert.equal(res.json().token.id, t.id);
     });
+
+    test('one access log line per request, when it completes, with method, URL (secrets redacted) and status', async () => {
+      const res = await p.req('GET', '/signin/oidc/callback?code=SECRET-CODE-1&state=SECRET-STATE-1');
+      assert.equal(res.statusCode, 404);
+      const id = res.json().requestId as string;
+      const lines = p.logs.map((l) => JSON.parse(l) as Record<string, any>).filter((l) => l.reqId === id);
+      assert.deepEqual(lines.map((l) => l.msg), ['request completed']);
+      assert.equal(lines[0]?.req.method, 'GET');
+      assert.equal(lines[0]?.req.url, '/signin/oidc/callback?code=[redacted]&state=[redacted]');
+      assert.equal(lines[0]?.res.statusCode, 404);
+      assert.equal(typeof lines[0]?.responseTime, 'number');
+      assert.ok(!p.logs.some((l) => l.includes('SECRET-CODE-1') || l.includes('SECRET-STATE-1')));
+    });
   });
 }
