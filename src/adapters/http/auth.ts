@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PatdError } from '../../core/errors.js';
 import { constantTimeEqual } from '../../core/ids.js';
 import type { Caller } from '../../core/model.js';
@@ -7,6 +7,11 @@ import { tokenFromAuthorization } from './credentials.js';
 import type { AppDeps, AuthRule } from './deps.js';
 
 export const SESSION_COOKIE = 'patd_session';
+
+/** The session cookie after any sign-in (API, pages, OIDC): one policy in one place. */
+export function setSessionCookie(reply: FastifyReply, s: { cookie: string; session: { expiresAt: number } }, secure: boolean): void {
+  reply.setCookie(SESSION_COOKIE, s.cookie, { httpOnly: true, sameSite: 'lax', secure, path: '/', expires: new Date(s.session.expiresAt) });
+}
 
 /**
  * The session cookie, parsed only when a route asks: token requests (the hot path) never pay

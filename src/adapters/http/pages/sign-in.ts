@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isPatdError } from '../../../core/errors.js';
 import type { User } from '../../../core/model.js';
-import { SESSION_COOKIE, sessionCookie } from '../auth.js';
+import { sessionCookie, setSessionCookie } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { field, loginCsrf } from './html.js';
 
@@ -27,7 +27,7 @@ export function pageSessions(deps: AppDeps, path: string) {
       if (!csrf.check(req, field(b, 'login_csrf'))) return { status: 403, error: 'The sign-in form has expired or came from another site; sign in again.', username };
       try {
         const s = await deps.accounts.signIn(field(b, 'username') ?? '', field(b, 'password') ?? '', req.ip, req.headers['user-agent'] ?? null);
-        reply.setCookie(SESSION_COOKIE, s.cookie, { httpOnly: true, sameSite: 'lax', secure, path: '/', expires: new Date(s.session.expiresAt) });
+        setSessionCookie(reply, s, secure);
         return null;
       } catch (e) {
         if (isPatdError(e) && (e.code === 'invalid_credentials' || e.code === 'rate_limited')) return { status: e.status, error: e.message, username };

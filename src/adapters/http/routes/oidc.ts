@@ -4,7 +4,7 @@ import { isPatdError } from '../../../core/errors.js';
 import { constantTimeEqual } from '../../../core/ids.js';
 import { SecretBox } from '../../../core/notifications/signing.js';
 import type { OidcRelyingParty, PendingExternalSignIn } from '../../../core/ports.js';
-import { SESSION_COOKIE } from '../auth.js';
+import { setSessionCookie } from '../auth.js';
 import type { HttpExtension } from '../deps.js';
 import { sendHtml as html } from '../pages/html.js';
 import { oidcErrorPage } from '../pages/oidc.js';
@@ -81,7 +81,7 @@ export const oidcRoutes = (rp: OidcRelyingParty, external: ExternalSignIn, insta
       here.search = new URL(req.url, 'http://patd.invalid').search;
       const identity = await rp.complete(here, kept);
       const s = await external.signIn(identity, req.ip, req.headers['user-agent'] ?? null);
-      reply.setCookie(SESSION_COOKIE, s.cookie, { httpOnly: true, sameSite: 'lax', secure, path: '/', expires: new Date(s.session.expiresAt) });
+      setSessionCookie(reply, s, secure);
       return reply.code(303).header('cache-control', 'no-store').redirect(kept.returnTo, 303);
     } catch (e) {
       return fail(reply, e, kept.returnTo);

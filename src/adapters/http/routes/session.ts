@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { userView } from '../../../core/accounts/service.js';
-import { caller, SESSION_COOKIE } from '../auth.js';
+import { caller, SESSION_COOKIE, setSessionCookie } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { errors, UserView } from '../schemas.js';
 
@@ -16,9 +16,7 @@ export const sessionRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) 
   }, async (req, reply) => {
     const b = req.body as Static<typeof SignIn>;
     const s = await deps.accounts.signIn(b.username, b.password, req.ip, req.headers['user-agent'] ?? null);
-    reply.setCookie(SESSION_COOKIE, s.cookie, {
-      httpOnly: true, sameSite: 'lax', secure, path: '/', expires: new Date(s.session.expiresAt),
-    });
+    setSessionCookie(reply, s, secure);
     return { user: userView(s.user), csrfToken: s.session.csrfToken };
   });
   app.get('/session', {
