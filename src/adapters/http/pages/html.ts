@@ -32,6 +32,11 @@ export function sendHtml(reply: FastifyReply, status: number, body: string) {
     .type('text/html; charset=utf-8').send(body);
 }
 
+/** 303 See Other, never cached: how every page form ends (post/redirect/get) and how sign-in hands over. */
+export function seeOther(reply: FastifyReply, location: string) {
+  return reply.code(303).header('cache-control', 'no-store').redirect(location, 303);
+}
+
 const LOGIN_CSRF_COOKIE = 'patd_login_csrf';
 
 /**

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isPatdError } from '../../../core/errors.js';
-import type { User } from '../../../core/model.js';
+import { constantTimeEqual } from '../../../core/ids.js';
+import type { Caller, User } from '../../../core/model.js';
 import { sessionCookie, setSessionCookie } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { field, loginCsrf } from './html.js';
@@ -12,6 +13,13 @@ export function pageSessions(deps: AppDeps, path: string) {
   return {
     /** A fresh login CSRF value for a sign-in form (sets its cookie). */
     issue: (reply: FastifyReply) => csrf.issue(reply),
+    /** A signed-in page user as the caller of a use case. */
+    callerOf: (req: FastifyRequest, user: User): Caller => ({ user, token: null, ip: req.ip, userAgent: req.headers['user-agent'] ?? null }),
+    /** Whether a posted page form carries the session's CSRF token (field `csrf_token`). */
+    csrfOk(req: FastifyRequest, s: { session: { csrfToken: string } }): boolean {
+      const sent = field(req.body, 'csrf_token');
+      return typeof sent === 'string' && constantTimeEqual(sent, s.session.csrfToken);
+    },
     /** The signed-in user and session of this request, if any. */
     async current(req: FastifyRequest): Promise<{ user: User; session: { csrfToken: string } } | null> {
       const c = sessionCookie(req);

@@ -2,13 +2,12 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { type DeviceService, formatUserCode, normalizeUserCode } from '../../../core/device/service.js';
 import { isPatdError, PatdError } from '../../../core/errors.js';
-import { constantTimeEqual } from '../../../core/ids.js';
 import type { User } from '../../../core/model.js';
 import { caller } from '../auth.js';
 import type { AppDeps, HttpExtension } from '../deps.js';
 import { errors } from '../schemas.js';
 import { approvePage, enterCodePage, errorPage, resultPage, signInPage } from '../pages/device.js';
-import { field, sendHtml as html } from '../pages/html.js';
+import { field, seeOther, sendHtml as html } from '../pages/html.js';
 import { pageSessions } from '../pages/sign-in.js';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -114,17 +113,16 @@ const pages = (deps: AppDeps, device: DeviceService): FastifyPluginAsync => asyn
       const failed = await sessions.signIn(req, reply);
       if (failed) return signInForm(reply, failed.status, code, failed.error, failed.username);
       const n = normalizeUserCode(code);
-      return reply.code(303).header('cache-control', 'no-store').redirect(n.length === 8 ? `/device?user_code=${formatUserCode(n)}` : '/device', 303);
+      return seeOther(reply, n.length === 8 ? `/device?user_code=${formatUserCode(n)}` : '/device');
     }
     if (action !== 'approve' && action !== 'deny') return html(reply, 400, errorPage('unknown action'));
     const s = await sessions.current(req);
     if (!s) return signInForm(reply, 401, code, 'Your session has ended; sign in again.');
-    const sent = field(b, 'csrf_token');
-    if (typeof sent !== 'string' || !constantTimeEqual(sent, s.session.csrfToken)) return html(reply, 403, errorPage('The form has expired (missing or wrong CSRF token). Open the link from your device again.'));
+    if (!sessions.csrfOk(req, s)) return html(reply, 403, errorPage('The form has expired (missing or wrong CSRF token). Open the link from your device again.'));
     try {
-      const r = await device.decide({ user: s.user, token: null, ip: req.ip, userAgent: req.headers['user-agent'] ?? null }, code, action);
+      const r = await device.decide(sessions.callerOf(req, s.user), code, action);
       // Post/redirect/get: reloading the result page must not post the decision again.
-      return reply.code(303).header('cache-control', 'no-store').redirect(`/device?done=${r.status}`, 303);
+      return seeOther(reply, `/device?done=${r.status}`);
     } catch (e) {
       if (isPatdError(e) && e.status < 500) return html(reply, e.status, errorPage(e.message));
       throw e;

@@ -6,7 +6,7 @@ import { SecretBox } from '../../../core/notifications/signing.js';
 import type { OidcRelyingParty, PendingExternalSignIn } from '../../../core/ports.js';
 import { setSessionCookie } from '../auth.js';
 import type { HttpExtension } from '../deps.js';
-import { sendHtml as html } from '../pages/html.js';
+import { seeOther, sendHtml as html } from '../pages/html.js';
 import { oidcErrorPage } from '../pages/oidc.js';
 
 /** Holds state, nonce and PKCE verifier between the redirect to the provider and its return (sealed, 10 minutes). */
@@ -63,7 +63,7 @@ export const oidcRoutes = (rp: OidcRelyingParty, external: ExternalSignIn, insta
       const { url, pending } = await rp.begin();
       const kept: Kept = { ...pending, returnTo, exp: clock.now() + MAX_AGE_S * 1000 };
       reply.setCookie(OIDC_COOKIE, box.seal(JSON.stringify(kept)), { ...cookieOptions, maxAge: MAX_AGE_S });
-      return reply.code(303).header('cache-control', 'no-store').redirect(url, 303);
+      return seeOther(reply, url);
     } catch (e) {
       return fail(reply, e, returnTo);
     }
@@ -82,7 +82,7 @@ export const oidcRoutes = (rp: OidcRelyingParty, external: ExternalSignIn, insta
       const identity = await rp.complete(here, kept);
       const s = await external.signIn(identity, req.ip, req.headers['user-agent'] ?? null);
       setSessionCookie(reply, s, secure);
-      return reply.code(303).header('cache-control', 'no-store').redirect(kept.returnTo, 303);
+      return seeOther(reply, kept.returnTo);
     } catch (e) {
       return fail(reply, e, kept.returnTo);
     }

@@ -1,9 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isPatdError } from '../../../core/errors.js';
-import { constantTimeEqual } from '../../../core/ids.js';
-import type { Caller } from '../../../core/model.js';
 import type { HttpExtension } from '../deps.js';
-import { field, sendHtml as html } from '../pages/html.js';
+import { field, seeOther, sendHtml as html } from '../pages/html.js';
 import { pageSessions } from '../pages/sign-in.js';
 import { tokenErrorPage, tokenListPage, tokenPage, tokenSignInPage } from '../pages/tokens.js';
 
@@ -16,11 +14,10 @@ export const tokenPages: HttpExtension = async (app, deps) => {
   const sessions = pageSessions(deps, '/tokens');
   const signIn = (reply: FastifyReply, status: number, action: string, error?: string, username?: string) =>
     html(reply, status, tokenSignInPage(action, sessions.issue(reply), error, username, !!deps.http.ssoSignIn));
-  const who = (req: FastifyRequest, user: Caller['user']): Caller => ({ user, token: null, ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
   const idOf = (req: FastifyRequest) => String((req.params as { id: string }).id).slice(0, 64);
 
   // Until the web UI has a home page, the front door leads to your tokens (where sign-in lands without a return_to).
-  app.get('/', { config: { auth: 'none' }, schema: { hide: true } }, async (_req, reply) => reply.code(303).header('cache-control', 'no-store').redirect('/tokens', 303));
+  app.get('/', { config: { auth: 'none' }, schema: { hide: true } }, async (_req, reply) => seeOther(reply, '/tokens'));
 
   app.get('/tokens', { config: { auth: 'none' }, schema: { hide: true } }, async (req, reply) => {
     const s = await sessions.current(req);
@@ -50,27 +47,26 @@ export const tokenPages: HttpExtension = async (app, deps) => {
     if (action === 'signin') {
       const failed = await sessions.signIn(req, reply);
       if (failed) return signIn(reply, failed.status, here, failed.error, failed.username);
-      return reply.code(303).header('cache-control', 'no-store').redirect(here, 303);
+      return seeOther(reply, here);
     }
     if (id === null || (action !== 'revoke' && action !== 'renew')) return html(reply, 400, tokenErrorPage('unknown action'));
     const s = await sessions.current(req);
     if (!s) return signIn(reply, 401, here, 'Your session has ended; sign in again.');
-    const sent = field(b, 'csrf_token');
-    if (typeof sent !== 'string' || !constantTimeEqual(sent, s.session.csrfToken)) {
+    if (!sessions.csrfOk(req, s)) {
       return html(reply, 403, tokenErrorPage('The form has expired (missing or wrong CSRF token). Open the page again.'));
     }
     const failedWith = async (status: number, error: string) =>
       html(reply, status, tokenPage(await deps.tokens.get(s.user, id), { csrf: s.session.csrfToken, username: s.user.username, error }));
     // Post/redirect/get: the result is a page of its own, so a reload never posts the action again.
-    const done = (query: string) => reply.code(303).header('cache-control', 'no-store').redirect(`${here}?${query}`, 303);
+    const done = (query: string) => seeOther(reply, `${here}?${query}`);
     try {
       if (action === 'revoke') {
-        await deps.tokens.revoke(who(req, s.user), s.user, id);
+        await deps.tokens.revoke(sessions.callerOf(req, s.user), s.user, id);
         return done('done=revoked');
       }
       const days = field(b, 'days') ?? '';
       if (!/^\d{1,4}$/.test(days)) return await failedWith(400, 'Choose how many days the token should live.');
-      await deps.tokens.edit(who(req, s.user), s.user, id, { expiresInDays: Number(days) });
+      await deps.tokens.edit(sessions.callerOf(req, s.user), s.user, id, { expiresInDays: Number(days) });
       return done(`done=renewed&days=${days}`);
     } catch (e) {
       if (!isPatdError(e) || e.status >= 500) throw e;
