@@ -5,6 +5,7 @@ import type { AuditReader, OutboxWork, ScanRepo, WebhookRepo } from './notificat
 import type { DeviceGrantRepo } from './device/model.js';
 import type { GitRepoRepo } from './repos/model.js';
 import type { ClientRepo } from './clients/model.js';
+import type { Invalidation } from './changes.js';
 
 /**
  * The storage contract the core owns. Adapters (SQLite, PostgreSQL) implement it; the same
@@ -100,6 +101,14 @@ export interface OutboxRepo extends OutboxWork {
   enqueue(m: OutboxMessage): Promise<boolean>;
 }
 
+/**
+ * Carries invalidations to the other instances sharing the database. `publish` runs inside the
+ * change's transaction, so the message leaves exactly when the change commits.
+ */
+export interface InvalidationRepo {
+  publish(i: Invalidation): Promise<void>;
+}
+
 export interface Repos {
   users: UserRepo;
   sessions: SessionRepo;
@@ -115,6 +124,7 @@ export interface Repos {
   gitRepos: GitRepoRepo;
   deviceGrants: DeviceGrantRepo;
   clients: ClientRepo;
+  invalidations: InvalidationRepo;
 }
 
 export interface Store {

@@ -12,6 +12,7 @@ import { identityRepo } from './repos/identities.js';
 import { sessionRepo } from './repos/sessions.js';
 import { tokenRepo } from './repos/tokens.js';
 import { userRepo } from './repos/users.js';
+import { invalidationRepo } from './repos/invalidations.js';
 import type { Database } from './schema.js';
 
 export function makeRepos(db: Kysely<Database>): Repos {
@@ -30,6 +31,7 @@ export function makeRepos(db: Kysely<Database>): Repos {
     gitRepos: gitRepoRepo(db),
     deviceGrants: deviceGrantRepo(db),
     clients: clientRepo(db),
+    invalidations: invalidationRepo(db),
   };
 }
 

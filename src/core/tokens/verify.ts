@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import type { Invalidation } from '../changes.js';
 import type { Clock } from '../clock.js';
 import { PatdError } from '../errors.js';
 import type { Membership, Policy, Token, User } from '../model.js';
@@ -228,6 +229,12 @@ export class TokenVerifier {
   }
   invalidateOrg(orgId: string): void {
     this.dropWhere((s) => s.policies.has(orgId) || (s.token.orgIds?.includes(orgId) ?? false));
+  }
+  /** Drops every cached check that an invalidation touches (a change committed here or on another instance). */
+  invalidate(i: Invalidation): void {
+    const tokens = new Set(i.tokens);
+    const users = new Set(i.users);
+    this.dropWhere((s) => tokens.has(s.token.id) || users.has(s.user.id) || i.orgs.some((o) => s.policies.has(o) || (s.token.orgIds?.includes(o) ?? false)));
   }
   invalidateAll(): void {
     this.generation++;
