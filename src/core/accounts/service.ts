@@ -1,3 +1,4 @@
+import { commit } from '../changes.js';
 import type { CoreDeps } from '../deps.js';
 import { PatdError } from '../errors.js';
 import { newId, randomSecret, sha256Hex } from '../ids.js';
@@ -98,7 +99,7 @@ export class AccountService {
     if (p.email !== undefined) checkEmail(p.email);
     if (p.disabled && id === actingUserId) throw new PatdError('forbidden', 'you cannot disable your own account');
     const now = this.d.clock.now();
-    const u = await this.d.store.tx(async (r) => {
+    return commit(this.d, async (r, changed) => {
       const before = await r.users.byId(id);
       if (!before) throw new PatdError('not_found', 'no such user');
       await r.users.update(id, { disabled: p.disabled, isAdmin: p.admin, email: p.email, displayName: p.displayName?.slice(0, 120) });
@@ -106,10 +107,9 @@ export class AccountService {
       const orgIds = (await r.members.listForUser(id)).map((m) => m.orgId);
       const action = p.disabled === true && !before.disabled ? 'user.disabled' : p.disabled === false && before.disabled ? 'user.enabled' : 'user.updated';
       await this.d.events.record(r, ctx, now, { action, targetType: 'user', targetId: id, subjectUserId: id, orgIds, details: { changed: Object.keys(p) } });
+      changed.user(id);
       return (await r.users.byId(id)) as User;
     });
-    this.d.verifier.invalidateUser(id);
-    return u;
   }
 
   async updateMe(caller: Caller, p: { displayName?: string; email?: string; password?: string; currentPassword?: string }): Promise<User> {

@@ -1,3 +1,4 @@
+import { commit } from '../changes.js';
 import type { CoreDeps } from '../deps.js';
 import { PatdError } from '../errors.js';
 import { newId } from '../ids.js';
@@ -35,13 +36,13 @@ export class OrgService {
     const name = checkOrgName(input.name);
     const now = this.d.clock.now();
     const org: Org = { id: newId('org'), name, displayName: (input.displayName ?? name).slice(0, 120), createdAt: now };
-    await this.d.store.tx(async (r) => {
+    await commit(this.d, async (r, changed) => {
       if (await r.orgs.byName(name)) throw new PatdError('conflict', `org "${name}" already exists`, { field: 'name' });
       await r.orgs.insert(org);
       await r.members.put(org.id, caller.user.id, 'owner', now);
       await this.d.events.record(r, contextOf(caller), now, { action: 'org.created', targetType: 'org', targetId: org.id, subjectUserId: caller.user.id, orgIds: [org.id], details: { name } });
+      changed.user(caller.user.id);
     });
-    this.d.verifier.invalidateUser(caller.user.id);
     return orgView(org, 'owner');
   }
 
@@ -90,7 +91,7 @@ export class OrgService {
     if (!ROLES.includes(role)) throw new PatdError('validation_failed', 'role must be owner, admin or member', { field: 'role' });
     const isOwner = a.role === 'owner' || caller.user.isAdmin;
     const now = this.d.clock.now();
-    const m = await this.d.store.tx(async (r) => {
+    return commit(this.d, async (r, changed) => {
       const u = await r.users.byUsername(username);
       if (!u) throw new PatdError('not_found', `no user "${username}"`);
       const before = await r.members.get(a.org.id, u.id);
@@ -103,16 +104,15 @@ export class OrgService {
         action: before ? 'org.member_updated' : 'org.member_added', targetType: 'user', targetId: u.id, subjectUserId: u.id,
         orgIds: [a.org.id], details: { username, role, previousRole: before?.role ?? null },
       });
+      changed.user(u.id);
       return (await r.members.get(a.org.id, u.id)) as Membership;
     });
-    this.d.verifier.invalidateUser(m.userId);
-    return m;
   }
 
   /** Removing a member stops their tokens in the org at once (global ones too). */
   async removeMember(caller: Caller, a: OrgAccess, username: string): Promise<void> {
     const now = this.d.clock.now();
-    const userId = await this.d.store.tx(async (r) => {
+    await commit(this.d, async (r, changed) => {
       const u = await r.users.byUsername(username);
       const m = u ? await r.members.get(a.org.id, u.id) : null;
       if (!u || !m) throw new PatdError('not_found', `"${username.slice(0, 40)}" is not a member`);
@@ -123,9 +123,8 @@ export class OrgService {
       await this.d.events.record(r, contextOf(caller), now, {
         action: 'org.member_removed', targetType: 'user', targetId: u.id, subjectUserId: u.id, orgIds: [a.org.id], details: { username, self },
       });
-      return u.id;
+      changed.user(u.id);
     });
-    this.d.verifier.invalidateUser(userId);
   }
 
   getPolicy(a: OrgAccess): Promise<Policy> {
@@ -134,7 +133,7 @@ export class OrgService {
 
   async putPolicy(caller: Caller, a: OrgAccess, p: Partial<Policy>): Promise<Policy> {
     const now = this.d.clock.now();
-    const policy = await this.d.store.tx(async (r) => {
+    return commit(this.d, async (r, changed) => {
       const next: Policy = { ...DEFAULT_POLICY, ...(await r.policies.get(a.org.id)), ...p };
       if (next.maxLifetimeDays !== null && (next.maxLifetimeDays < 1 || next.maxLifetimeDays > this.d.settings.maxTokenDays)) {
         throw new PatdError('validation_failed', `maxLifetimeDays must be 1–${this.d.settings.maxTokenDays} or null`, { field: 'maxLifetimeDays' });
@@ -142,9 +141,8 @@ export class OrgService {
       validatePolicy(next);
       await r.policies.put(a.org.id, next, now);
       await this.d.events.record(r, contextOf(caller), now, { action: 'policy.updated', targetType: 'org', targetId: a.org.id, orgIds: [a.org.id], details: { policy: next } });
+      changed.org(a.org.id);
       return next;
     });
-    this.d.verifier.invalidateOrg(a.org.id);
-    return policy;
   }
 }

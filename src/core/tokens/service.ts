@@ -1,3 +1,4 @@
+import { commit } from '../changes.js';
 import type { CoreDeps } from '../deps.js';
 import { PatdError } from '../errors.js';
 import { newId } from '../ids.js';
@@ -98,7 +99,7 @@ export class TokenService {
     if (input.scopes !== undefined || input.orgs !== undefined) this.checkWithinCaller(caller, patch.scopes ?? [], input.orgs ?? []);
     const exp = resolveExpiry(input, now, this.d.settings.maxTokenDays, null);
     if (exp !== null) patch.expiresAt = exp;
-    const view = await this.d.store.tx(async (r) => {
+    return commit(this.d, async (r, changed) => {
       const t = await this.owned(r, owner, id);
       if (t.revokedAt !== null) throw new PatdError('token_not_editable', 'a revoked token cannot be changed');
       const { orgIds, scopeOrgs } = input.orgs !== undefined
@@ -111,10 +112,9 @@ export class TokenService {
       const after = { ...next, version: t.version + 1 };
       const v = await this.view(r, after, now);
       await this.record(r, contextOf(caller), 'token.updated', after, v, scopeOrgs, { changed: Object.keys(patch) });
+      changed.token(id);
       return v;
     });
-    this.d.verifier.invalidateToken(id);
-    return view;
   }
 
   /** New secret, same id and settings; the old secret works for `graceSeconds` more. */
@@ -124,7 +124,7 @@ export class TokenService {
     }
     const now = this.d.clock.now();
     const secret = generateToken(this.d.settings.tokenPrefix);
-    const token = await this.d.store.tx(async (r) => {
+    const token = await commit(this.d, async (r, changed) => {
       const t = await this.owned(r, owner, id);
       if (t.revokedAt !== null) throw new PatdError('token_not_editable', 'a revoked token cannot be regenerated');
       const oldDigest = await this.currentDigest(r, t);
@@ -134,19 +134,19 @@ export class TokenService {
       const v = await this.view(r, after, now);
       const scopeOrgs = await this.policyScope(r, t);
       await this.record(r, contextOf(caller), 'token.regenerated', after, v, scopeOrgs, { graceSeconds });
+      changed.token(id);
       return v;
     });
-    this.d.verifier.invalidateToken(id);
     return { token, secret };
   }
 
   /** Revokes; a token already revoked stays as it was (idempotent). */
   async revoke(caller: Caller, owner: User, id: string, reason = 'revoked by owner'): Promise<void> {
-    await this.d.store.tx(async (r) => {
+    await commit(this.d, async (r, changed) => {
       const t = await this.owned(r, owner, id);
       await this.revokeIn(r, contextOf(caller), t, reason);
+      changed.token(id);
     });
-    this.d.verifier.invalidateToken(id);
   }
 
   /** Shared by owner, org admin, leak report and admin revocation. Call inside a transaction. */
@@ -185,15 +185,15 @@ export class TokenService {
 
   /** An org admin revokes a token usable in their org; anything else is not found. */
   async revokeInOrg(caller: Caller, orgId: string, id: string): Promise<void> {
-    await this.d.store.tx(async (r) => {
+    await commit(this.d, async (r, changed) => {
       const t = await r.tokens.byId(id);
       if (!t) throw new PatdError('not_found', 'no such token');
       const usable = t.orgIds === null ? !!(await r.members.get(orgId, t.userId)) : t.orgIds.includes(orgId);
       if (!usable) throw new PatdError('not_found', 'no such token');
       const org = await r.orgs.byId(orgId);
       await this.revokeIn(r, contextOf(caller), t, `revoked by an admin of org "${org?.name ?? orgId}"`);
+      changed.token(id);
     });
-    this.d.verifier.invalidateToken(id);
   }
 
   // ---- helpers ----
