@@ -8,6 +8,8 @@ import { PREFIX_RE } from './core/tokens/format.js';
 export interface Config {
   dataDir: string;
   databaseUrl: string;
+  /** The variable the database URL comes from (named in errors): PATD_DATABASE_URL, or PATD_DATA_DIR for the default file. */
+  databaseFrom: 'PATD_DATABASE_URL' | 'PATD_DATA_DIR';
   host: string;
   port: number;
   publicUrl: string;
@@ -91,11 +93,15 @@ export function loadConfig(env: Env = process.env, opts: { ensureSecret?: boolea
   let secret = env.PATD_SECRET || '';
   let secretGenerated = false;
   if (!secret && opts.ensureSecret !== false) {
-    ({ secret, generated: secretGenerated } = ensureSecretFile(dataDir));
+    try {
+      ({ secret, generated: secretGenerated } = ensureSecretFile(dataDir));
+    } catch (e) {
+      throw new ConfigError(`PATD_DATA_DIR: cannot keep the generated secret in ${join(dataDir, 'secret')} (${(e as Error).message}); make the folder writable by patd, or set PATD_SECRET`);
+    }
   }
   if (env.PATD_SECRET && env.PATD_SECRET.length < 32) throw new ConfigError('PATD_SECRET must be at least 32 characters');
   return Object.freeze({
-    dataDir, databaseUrl, host, port, publicUrl, secret, secretGenerated, tokenPrefix, maxTokenDays,
+    dataDir, databaseUrl, databaseFrom: env.PATD_DATABASE_URL ? 'PATD_DATABASE_URL' : 'PATD_DATA_DIR', host, port, publicUrl, secret, secretGenerated, tokenPrefix, maxTokenDays,
     adminPassword: env.PATD_ADMIN_PASSWORD || null, adminEmail: env.PATD_ADMIN_EMAIL || null,
     smtpUrl, mailFrom: env.PATD_MAIL_FROM || 'patd <patd@localhost>', expiryWarningDays: [...new Set(expiryWarningDays)].sort((a, b) => b - a),
     oidc: oidcIssuer ? { issuer: oidcIssuer, clientId: env.PATD_OIDC_CLIENT_ID as string, clientSecret: env.PATD_OIDC_CLIENT_SECRET as string } : null,

@@ -10,7 +10,7 @@ import { DiskRepoStorage } from './adapters/git/storage.js';
 import { DEFAULT_DEVICE_SETTINGS, type DeviceSettings, DeviceService } from './core/device/service.js';
 import { RepoService } from './core/repos/service.js';
 import { makeLogger } from './adapters/logger.js';
-import { migrate, openDb } from './adapters/storage/db.js';
+import { migrateChecked, openChecked } from './adapters/storage/open.js';
 import { kyselyStore } from './adapters/storage/store.js';
 import type { Config } from './config.js';
 import { AccountService } from './core/accounts/service.js';
@@ -85,10 +85,15 @@ export function buildCore(config: Readonly<Config>, store: Store, o: Overrides =
   return { store, clock, catalog, events, verifier, hasher: o.hasher ?? argon2Hasher, settings };
 }
 
-export async function openStore(config: Readonly<Config>): Promise<Store & { migrate(): Promise<string[]> }> {
-  const db = openDb(config.databaseUrl);
+/**
+ * Opens the configured database and checks that it answers (errors name the variable). With
+ * `create: false` a database that does not exist yet is refused rather than created.
+ */
+export async function openStore(config: Readonly<Config>, o: { create?: boolean } = {}): Promise<Store & { migrate(): Promise<string[]> }> {
+  const loc = { url: config.databaseUrl, variable: config.databaseFrom };
+  const db = await openChecked(loc, { create: o.create ?? true });
   const store = kyselyStore(db);
-  return { ...store, migrate: () => migrate(db) };
+  return { ...store, migrate: () => migrateChecked(db, loc) };
 }
 
 /** The composition root: config in, a ready service out. Nothing else wires adapters together. */

@@ -4,7 +4,6 @@ import type { CoreDeps } from '../core/deps.js';
 import type { Caller, User } from '../core/model.js';
 import { OrgService } from '../core/orgs/service.js';
 import { TokenService } from '../core/tokens/service.js';
-import { buildCore, openStore } from '../server.js';
 
 export interface LocalContext {
   core: CoreDeps;
@@ -14,12 +13,25 @@ export interface LocalContext {
   close(): Promise<void>;
 }
 
-/** Opens the configured database (migrating it) for a CLI command that works on it directly. */
+/**
+ * Opens the configured database for a CLI command that works on it directly. It must exist
+ * already (only `serve` and `migrate` create one): a command run from the wrong folder says
+ * where it looked instead of starting an empty database there. A schema from an older patd is
+ * brought up to date.
+ */
 export async function openLocal(): Promise<LocalContext> {
   loadDotEnv();
-  const config = loadConfig();
-  const store = await openStore(config);
-  await store.migrate();
+  // No generated secret either: nothing the CLI does on the database needs it.
+  const config = loadConfig(process.env, { ensureSecret: false });
+  // Loaded here, not at start-up: --help, --version and usage errors stay fast.
+  const { buildCore, openStore } = await import('../server.js');
+  const store = await openStore(config, { create: false });
+  try {
+    await store.migrate();
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
   const core = buildCore(config, store);
   return {
     core, accounts: new AccountService(core), orgs: new OrgService(core), tokens: new TokenService(core),

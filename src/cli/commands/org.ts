@@ -1,12 +1,16 @@
 import { cliCaller, withLocal } from '../context.js';
 import { print } from '../output.js';
-import { CliError, type Command } from '../types.js';
+import { CliError, type Command, JSON_OPTION } from '../types.js';
 
 export const orgAdd: Command = {
   name: 'org add',
   summary: 'Create an organization owned by a user',
   usage: 'patd org add NAME --owner USERNAME [--display-name "Name"] [--json]',
-  options: { owner: { type: 'string' }, 'display-name': { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    owner: { type: 'string', value: 'USERNAME', description: 'the user who owns the new org (required)' },
+    'display-name': { type: 'string', value: 'NAME', description: 'a display name (default: the org name)' },
+    json: JSON_OPTION,
+  },
   async run({ values, positionals }) {
     const name = positionals[0];
     if (!name || typeof values.owner !== 'string') throw new CliError('an org name and --owner are required', 2);

@@ -3,7 +3,7 @@ import { userView } from '../../core/accounts/service.js';
 import { SYSTEM_ACTOR } from '../../core/model.js';
 import { withLocal } from '../context.js';
 import { print } from '../output.js';
-import { CliError, type Command } from '../types.js';
+import { CliError, type Command, JSON_OPTION } from '../types.js';
 
 const CLI_CTX = { actor: { ...SYSTEM_ACTOR, name: 'cli' }, ip: null, userAgent: 'patd-cli' };
 
@@ -11,7 +11,14 @@ export const userAdd: Command = {
   name: 'user add',
   summary: 'Create a local user',
   usage: 'patd user add USERNAME --email EMAIL [--name "Display Name"] [--password P | --generate-password] [--admin] [--json]',
-  options: { email: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' }, 'generate-password': { type: 'boolean' }, admin: { type: 'boolean' }, json: { type: 'boolean' } },
+  options: {
+    email: { type: 'string', value: 'EMAIL', description: 'where notifications go (required)' },
+    name: { type: 'string', value: 'NAME', description: 'display name (default: the username)' },
+    password: { type: 'string', value: 'P', description: 'initial password (visible to other users of this machine: prefer --generate-password or patd user passwd)' },
+    'generate-password': { type: 'boolean', description: 'generate a password and print it once' },
+    admin: { type: 'boolean', description: 'make the user an instance admin' },
+    json: JSON_OPTION,
+  },
   async run({ values, positionals }) {
     const username = positionals[0];
     if (!username || typeof values.email !== 'string') throw new CliError('a username and --email are required', 2);
@@ -30,7 +37,7 @@ export const userList: Command = {
   name: 'user list',
   summary: 'List users',
   usage: 'patd user list [--json]',
-  options: { json: { type: 'boolean' } },
+  options: { json: JSON_OPTION },
   async run({ values }) {
     const users = await withLocal(async (c) => {
       const all = [];
@@ -52,7 +59,10 @@ export const userDisable: Command = {
   name: 'user disable',
   summary: 'Disable a user: their sessions end and their tokens stop working at once',
   usage: 'patd user disable USERNAME [--enable] [--json]',
-  options: { enable: { type: 'boolean' }, json: { type: 'boolean' } },
+  options: {
+    enable: { type: 'boolean', description: 'enable the user again instead (their tokens work again)' },
+    json: JSON_OPTION,
+  },
   async run({ values, positionals }) {
     const username = positionals[0];
     if (!username) throw new CliError('a username is required', 2);
