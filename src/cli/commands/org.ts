@@ -1,3 +1,4 @@
+import type { Org } from '../../core/model.js';
 import { cliCaller, withLocal } from '../context.js';
 import { print } from '../output.js';
 import { CliError, type Command, JSON_OPTION } from '../types.js';
@@ -20,6 +21,28 @@ export const orgAdd: Command = {
     });
     if (values.json) print(true, org);
     else process.stdout.write(`created org ${org.name} (${org.id}) owned by ${values.owner}\n`);
+    return 0;
+  },
+};
+
+export const orgList: Command = {
+  name: 'org list',
+  summary: 'List every organization of this instance',
+  usage: 'patd org list [--json]',
+  options: { json: JSON_OPTION },
+  async run({ values }) {
+    const orgs = await withLocal(async (c) => {
+      const all: Org[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await c.core.store.r.orgs.list({ limit: 500, cursor });
+        all.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return all.sort((a, b) => a.name.localeCompare(b.name));
+    });
+    const views = orgs.map((o) => ({ id: o.id, name: o.name, displayName: o.displayName, createdAt: new Date(o.createdAt).toISOString() }));
+    print(!!values.json, views, views.map((o) => ({ name: o.name, 'display name': o.displayName, created: o.createdAt, id: o.id })));
     return 0;
   },
 };

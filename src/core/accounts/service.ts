@@ -6,6 +6,7 @@ import type { Caller, Page, PageQuery, RequestContext, Session, User } from '../
 import { contextOf, SYSTEM_ACTOR } from '../model.js';
 import { checkEmail, checkSlug } from '../validate.js';
 import { WindowLimiter } from './limiter.js';
+import { checkPassword } from './password.js';
 import { openSession } from './session.js';
 
 export interface NewUser {
@@ -37,8 +38,6 @@ export interface SignedIn {
   /** The cookie value; only its digest is stored. */
   cookie: string;
 }
-
-const MIN_PASSWORD = 8;
 
 export class AccountService {
   private readonly perUser: WindowLimiter;
@@ -171,9 +170,7 @@ export class AccountService {
   }
 
   private checkPassword(p: string, field: string): void {
-    if (typeof p !== 'string' || p.length < MIN_PASSWORD || p.length > 1024) {
-      throw new PatdError('validation_failed', `${field} must be ${MIN_PASSWORD}–1024 characters`, { field });
-    }
+    checkPassword(p, field);
   }
 
   private async burn(password: string): Promise<false> {
