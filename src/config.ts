@@ -26,6 +26,8 @@ export interface Config {
   oidc: { issuer: string; clientId: string; clientSecret: string } | null;
   extraScopes: ScopeDef[];
   logLevel: string;
+  /** PATD_LOG_FORMAT; `auto` (unset): human-readable on a terminal, JSON otherwise. */
+  logFormat: 'json' | 'pretty' | 'auto';
   trustProxy: boolean | string;
   authCacheSeconds: number;
 }
@@ -88,6 +90,8 @@ export function loadConfig(env: Env = process.env, opts: { ensureSecret?: boolea
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError('PATD_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
   }
+  const logFormat = env.PATD_LOG_FORMAT || 'auto';
+  if (logFormat !== 'json' && logFormat !== 'pretty' && logFormat !== 'auto') throw new ConfigError('PATD_LOG_FORMAT must be json or pretty (unset: pretty on a terminal, JSON otherwise)');
   const tp = env.PATD_TRUST_PROXY;
   const trustProxy = !tp || tp === 'false' ? false : tp === 'true' ? true : tp;
   let secret = env.PATD_SECRET || '';
@@ -105,7 +109,7 @@ export function loadConfig(env: Env = process.env, opts: { ensureSecret?: boolea
     adminPassword: env.PATD_ADMIN_PASSWORD || null, adminEmail: env.PATD_ADMIN_EMAIL || null,
     smtpUrl, mailFrom: env.PATD_MAIL_FROM || 'patd <patd@localhost>', expiryWarningDays: [...new Set(expiryWarningDays)].sort((a, b) => b - a),
     oidc: oidcIssuer ? { issuer: oidcIssuer, clientId: env.PATD_OIDC_CLIENT_ID as string, clientSecret: env.PATD_OIDC_CLIENT_SECRET as string } : null,
-    extraScopes, logLevel, trustProxy, authCacheSeconds: int(env, 'PATD_AUTH_CACHE_SECONDS', 5, 0, 300),
+    extraScopes, logLevel, logFormat, trustProxy, authCacheSeconds: int(env, 'PATD_AUTH_CACHE_SECONDS', 5, 0, 300),
   });
 }
 

@@ -98,7 +98,7 @@ export async function openStore(config: Readonly<Config>, o: { create?: boolean 
 
 /** The composition root: config in, a ready service out. Nothing else wires adapters together. */
 export async function createPatd(config: Readonly<Config>, o: Overrides = {}): Promise<Patd> {
-  const logger = o.logger ?? makeLogger(config.logLevel);
+  const logger = o.logger ?? makeLogger(config.logLevel, undefined, config.logFormat);
   const store = await openStore(config);
   await store.migrate();
   const core = buildCore(config, store, o);
