@@ -1,5 +1,6 @@
 import type { Command } from '../types.js';
 import { auditExport } from './audit.js';
+import { backup, restore } from './backup.js';
 import { clientAdd, clientList, clientRemove } from './client.js';
 import { login, logout, whoami } from './login.js';
 import { migrateCmd } from './migrate.js';
@@ -16,6 +17,6 @@ export const COMMANDS: Command[] = [
   serve, migrateCmd, userAdd, userList, userDisable, userPasswd, orgAdd, orgList, tokenCreate, tokenList, tokenRevoke,
   tokenEdit, tokenRenew, tokenRegenerate,
   clientAdd, clientList, clientRemove, scan,
-  auditExport,
+  auditExport, backup, restore,
   repoAdd, repoList, repoRemove, login, logout, whoami,
 ];
