@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { noSqliteDatabase } from '../adapters/storage/errors.js';
 import { loadConfig, loadDotEnv } from '../config.js';
 import { AccountService } from '../core/accounts/service.js';
 import type { CoreDeps } from '../core/deps.js';
@@ -23,6 +25,8 @@ export async function openLocal(): Promise<LocalContext> {
   loadDotEnv();
   // No generated secret either: nothing the CLI does on the database needs it.
   const config = loadConfig(process.env, { ensureSecret: false });
+  const file = config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl.slice('sqlite:'.length) : null;
+  if (file && file !== ':memory:' && !existsSync(file)) throw noSqliteDatabase(config.databaseFrom, file); // before loading the server's modules
   // Loaded here, not at start-up: --help, --version and usage errors stay fast.
   const { buildCore, openStore } = await import('../server.js');
   const store = await openStore(config, { create: false });

@@ -11,7 +11,7 @@ export interface ServeProcess {
 
 /**
  * Runs `patd serve` (or any command that serves) as a real process on a free port and waits
- * for the JSON log line that says where it listens.
+ * for the log line that says where it listens.
  */
 export async function spawnServe(cmd: string, args: string[], env: Record<string, string | undefined>, o: { cwd?: string; timeoutMs?: number } = {}): Promise<ServeProcess> {
   const child = spawn(cmd, args, { cwd: o.cwd, env: { ...process.env, PATD_PORT: '0', PATD_LOG_FORMAT: 'json', ...env } });
@@ -26,10 +26,12 @@ export async function spawnServe(cmd: string, args: string[], env: Record<string
   const url = await new Promise<string>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`${cmd} ${args.join(' ')} did not start: ${out}`)), o.timeoutMs ?? 60_000);
     const check = () => {
-      const m = out.match(/"url":"(http:\/\/[^"]+)".*"msg":"patd is listening"/);
-      if (m?.[1]) {
+      // The JSON line, or the human-readable one (PATD_LOG_FORMAT=pretty).
+      const m = out.match(/"url":"(http:\/\/[^"]+)".*"msg":"patd is listening"|patd is listening \{"url":"(http:\/\/[^"]+)"/);
+      const url = m?.[1] ?? m?.[2];
+      if (url) {
         clearTimeout(t);
-        resolve(m[1]);
+        resolve(url);
       }
     };
     child.stdout.on('data', check);

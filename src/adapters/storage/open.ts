@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { sql } from 'kysely';
 import { type Db, migrate, openDb } from './db.js';
-import { StorageError } from './errors.js';
+import { noSqliteDatabase, StorageError } from './errors.js';
 
 export { StorageError };
 
@@ -51,9 +51,7 @@ export async function openChecked(loc: DbLocation, o: { create: boolean }): Prom
   const where = describeDb(loc.url);
   const sqlite = loc.url.startsWith('sqlite:');
   if (sqlite && where !== ':memory:') {
-    if (!o.create && !existsSync(where)) {
-      throw new StorageError(`${loc.variable}: no patd database at ${where}; point ${loc.variable} at the one "patd serve" uses, or create it with "patd migrate"`);
-    }
+    if (!o.create && !existsSync(where)) throw noSqliteDatabase(loc.variable, where);
     try {
       mkdirSync(dirname(where), { recursive: true, mode: 0o700 });
     } catch (e) {

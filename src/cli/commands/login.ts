@@ -84,10 +84,11 @@ export const login: Command = {
 export const logout: Command = {
   name: 'logout',
   summary: 'Revoke the token saved by patd login and forget it',
-  usage: 'patd logout [--url URL] [--keep-token]',
+  usage: 'patd logout [--url URL] [--keep-token] [--json]',
   options: {
     url: { type: 'string', value: 'URL', description: 'which saved login (needed when several are saved; or PATD_URL)' },
     'keep-token': { type: 'boolean', description: 'only forget the token here; do not revoke it on the server' },
+    json: JSON_OPTION,
   },
   help: 'The token is revoked on the server (DELETE /api/v1/tokens/self) unless --keep-token is given; it is forgotten either way.',
   async run({ values }) {
@@ -102,7 +103,8 @@ export const logout: Command = {
     updateCredentials(credentialsPath(), (c) => {
       delete c.cli[base];
     });
-    process.stdout.write(`${values['keep-token'] ? 'forgot' : 'revoked and forgot'} the login for ${base}\n`);
+    if (values.json) print(true, { url: base, revoked: !values['keep-token'] });
+    else process.stdout.write(`${values['keep-token'] ? 'forgot' : 'revoked and forgot'} the login for ${base}\n`);
     return 0;
   },
 };
