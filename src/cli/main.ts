@@ -4,6 +4,7 @@ import { ConfigError } from '../config.js';
 import { PatdError } from '../core/errors.js';
 import { VERSION } from '../version.js';
 import { COMMANDS } from './commands/index.js';
+import { EXIT_CANCELLED } from './prompt.js';
 import { CliError, type Command, EXIT } from './types.js';
 
 const EXIT_HELP = [
@@ -12,6 +13,7 @@ const EXIT_HELP = [
   `  ${EXIT.failed}  the command failed or was refused (not found, invalid value, conflict; patd scan: a token was found)`,
   `  ${EXIT.usage}  usage error: unknown command or option, missing or malformed argument`,
   `  ${EXIT.config}  configuration or database unusable (a PATD_* variable, no database yet, cannot connect)`,
+  `  ${EXIT_CANCELLED}  cancelled at a password prompt`,
 ];
 
 function overview(): string {

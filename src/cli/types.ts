@@ -36,6 +36,7 @@ export const EXIT = {
   /** The configuration or the database cannot be used (bad variable, no database, cannot connect). */
   config: 3,
 } as const;
+// 130 (cancelled at a prompt) is EXIT_CANCELLED in prompt.ts.
 
 /** An error the CLI prints as one line (exit 1), or a usage error (exit 2); `code` names it in --json errors. */
 export class CliError extends Error {

@@ -145,6 +145,7 @@ for (const dialect of (await dialects()).filter((d) => d === 'postgres')) {
         const f = await patd(['backup', dest, '--files-only', '--json'], env);
         assert.equal(f.code, 0, f.err);
         assert.equal(JSON.parse(f.out).database, null);
+        assert.equal(JSON.parse(f.out).secret, 'file');
         // A SQLite backup cannot go into PostgreSQL.
         const sqliteBackup = join(tmpdir(), `patd-bk-${process.pid}`);
         const lite = await createTestDb('sqlite');
@@ -161,6 +162,42 @@ for (const dialect of (await dialects()).filter((d) => d === 'postgres')) {
         }
       } finally {
         await db.drop();
+      }
+    });
+
+    test('the pg_dump / pg_restore recipe of docs/backup.md, with patd backup --files-only, restores a working instance', async () => {
+      const from = await createTestDb(dialect);
+      const into = await createTestDb(dialect);
+      const servers: ServeProcess[] = [];
+      try {
+        const env = { PATD_DATA_DIR: from.dataDir, PATD_DATABASE_URL: from.url, PATD_ADMIN_PASSWORD: PASSWORD, PATD_LOG_LEVEL: 'info' };
+        const a = await spawnServe(BIN, ['serve'], env);
+        servers.push(a);
+        const s = await signInHttp(a.url, 'admin', PASSWORD);
+        assert.equal((await api(a.url, s, 'POST', '/orgs', { name: 'acme' })).status, 201);
+        assert.equal((await api(a.url, s, 'POST', '/orgs/acme/repos', { name: 'web' })).status, 201);
+        const t = await api(a.url, s, 'POST', '/tokens', { name: 'ci', scopes: ['profile:read', 'code:read'], orgs: '*', expiresInDays: 7 });
+        // docs/backup.md, "PostgreSQL": the database first, then the files.
+        const dump = join(from.dataDir, 'patd.dump');
+        await run('pg_dump', ['--format=custom', `--file=${dump}`, from.url]);
+        const files = join(from.dataDir, 'files');
+        assert.equal((await patd(['backup', files, '--files-only'], { PATD_DATA_DIR: from.dataDir, PATD_DATABASE_URL: from.url })).code, 0);
+        await a.stop();
+        await run('pg_restore', ['--no-owner', '--no-privileges', `--dbname=${into.url}`, dump]);
+        const dst = join(into.dataDir, 'restored');
+        const r = await patd(['restore', files], { PATD_DATA_DIR: dst, PATD_DATABASE_URL: into.url });
+        assert.equal(r.code, 0, r.err);
+        const b = await spawnServe(BIN, ['serve'], { PATD_DATA_DIR: dst, PATD_DATABASE_URL: into.url, PATD_LOG_LEVEL: 'info' });
+        servers.push(b);
+        assert.equal((await fetch(`${b.url}/api/v1/me`, { headers: { authorization: `Bearer ${t.json.secret as string}` } })).status, 200);
+        const u = new URL(`${b.url}/acme/_git/web`);
+        u.username = 'x';
+        u.password = t.json.secret as string;
+        await run('git', ['ls-remote', u.toString()], { env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+      } finally {
+        for (const x of servers) await x.stop();
+        await from.drop();
+        await into.drop();
       }
     });
   });

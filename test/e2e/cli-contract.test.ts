@@ -137,13 +137,17 @@ describe('bin/patd: the contract of every command', () => {
     assert.equal(h.code, 0);
     const listed = h.out.split('Commands:\n')[1]?.split('\n\n')[0]?.split('\n').map((l) => l.trim().split(/\s{2,}/)[0]) ?? [];
     assert.deepEqual([...listed].sort(), Object.keys(COMMANDS).sort(), 'a command without a row in this table, or a row without a command');
-    assert.match(h.out, /Exit status:\n\s+0\s+success\n\s+1\s+.*\n\s+2\s+usage error.*\n\s+3\s+configuration or database/);
+    assert.match(h.out, /Exit status:\n\s+0\s+success\n\s+1\s+.*\n\s+2\s+usage error.*\n\s+3\s+configuration or database.*\n\s+130\s+cancelled/);
     for (const v of [['--version'], ['-V']]) assert.deepEqual(await patd(v), { code: 0, out: `${PKG.version}\n`, err: '' });
   });
 
-  test('every command: --help shows its usage and a description for every option', async () => {
+  test('every command: --help shows its usage and a description for every option; docs/cli.md has the same', async () => {
+    const doc = readFileSync(new URL('../../docs/cli.md', import.meta.url), 'utf8');
     await pool(Object.keys(COMMANDS), 4, async (name) => {
       const r = await patd([...name.split(' '), '--help']);
+      const section = doc.split(`#### \`patd ${name}\`\n`)[1]?.split('\n#### ')[0];
+      assert.ok(section, `docs/cli.md has a section for patd ${name}`);
+      for (const flag of r.out.match(/^ {2}--[a-z-]+/gm) ?? []) assert.ok(section.includes(flag.trim()), `docs/cli.md: patd ${name} ${flag.trim()}`);
       assert.equal(r.code, 0, name);
       assert.match(r.out, new RegExp(`Usage: patd ${name}`), name);
       const opts = r.out.split('Options:\n')[1]?.split('\n\n')[0]?.split('\n').filter(Boolean) ?? [];
