@@ -70,10 +70,10 @@ describe('the npm packages, installed as their users install them', () => {
   test('the installed patd migrates, serves over HTTP and issues tokens that work', async () => {
     const m = await run(bin('patd'), ['migrate', '--json'], { cwd: work, env: { ...process.env, ...env } });
     assert.ok(JSON.parse(m.stdout).applied.length > 0);
-    await run(bin('patd'), ['user', 'add', 'alice', '--email', 'alice@x.test'], { cwd: work, env: { ...process.env, ...env } });
     server = await spawnServe(bin('patd'), ['serve'], env, { cwd: work });
     assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
     await signInHttp(server.url, 'admin', PASSWORD);
+    await run(bin('patd'), ['user', 'add', 'alice', '--email', 'alice@x.test'], { cwd: work, env: { ...process.env, ...env } });
     const t = await run(bin('patd'), ['token', 'create', '--user', 'alice', '--name', 'ci', '--scopes', 'profile:read,code:read', '--json'], { cwd: work, env: { ...process.env, ...env } });
     const { secret } = JSON.parse(t.stdout) as { secret: string };
     const me = await fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${secret}` } });
