@@ -148,6 +148,14 @@ export interface ClientsTable {
   created_by: string | null;
 }
 
+/** Requests per token per UTC day (`YYYY-MM-DD`) and the distinct IPs seen (JSON array, bounded). */
+export interface TokenUsageTable {
+  token_id: string;
+  day: string;
+  count: number;
+  ips: string;
+}
+
 export interface Database {
   git_repos: GitReposTable;
   device_grants: DeviceGrantsTable;
@@ -160,6 +168,7 @@ export interface Database {
   tokens: TokensTable;
   token_orgs: TokenOrgsTable;
   token_old_digests: TokenOldDigestsTable;
+  token_usage: TokenUsageTable;
   audit_events: AuditEventsTable;
   audit_event_orgs: AuditEventOrgsTable;
   outbox: OutboxTable;

@@ -7,6 +7,7 @@ import { ipAllowed } from '../policies/check.js';
 import type { Store } from '../ports.js';
 import type { ScopeCatalog } from '../scopes/catalog.js';
 import { isWellFormed } from './format.js';
+import { dailyCounts, newUse, noteUse, type PendingUse } from './usage.js';
 
 /** Everything needed to decide on a token without touching storage. */
 interface Snapshot {
@@ -60,7 +61,7 @@ const INVALID = 'the token is malformed or unknown';
 export class TokenVerifier {
   private readonly cache = new Map<string, Entry>();
   private readonly loading = new Map<string, Promise<Entry>>();
-  private readonly usage = new Map<string, { id: string; at: number; ip: string | null }>();
+  private readonly usage = new Map<string, PendingUse>();
   private readonly max: number;
   /** Bumped by every invalidation, so a load that started before one does not store stale data. */
   private generation = 0;
@@ -143,12 +144,8 @@ export class TokenVerifier {
     if (o.org !== undefined) this.checkOrg(snap, o.org, o.ip ?? null);
     const ip = o.ip ?? null;
     const u = this.usage.get(token.id);
-    if (u) {
-      u.at = now;
-      u.ip = ip;
-    } else {
-      this.usage.set(token.id, { id: token.id, at: now, ip });
-    }
+    if (u) noteUse(u, now, ip);
+    else this.usage.set(token.id, newUse(token.id, now, ip));
     return snap.principal;
   }
 
@@ -241,11 +238,14 @@ export class TokenVerifier {
     this.cache.clear();
   }
 
-  /** Writes batched last-used times; called on a timer and at shutdown. */
+  /** Writes batched last-used times and per-day counts (one transaction); called on a timer and at shutdown. */
   async flushUsage(): Promise<void> {
     if (this.usage.size === 0) return;
     const batch = [...this.usage.values()];
     this.usage.clear();
-    await this.store.tx((r) => r.tokens.touch(batch));
+    await this.store.tx(async (r) => {
+      await r.tokens.touch(batch);
+      await r.usage.add(dailyCounts(batch));
+    });
   }
 }
