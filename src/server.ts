@@ -24,7 +24,6 @@ import { TokenService } from './core/tokens/service.js';
 import { TokenVerifier } from './core/tokens/verify.js';
 import { intervalWorker, type Worker } from './core/worker.js';
 // Notifications, webhooks, leak reports, audit API (docs/notifications.md).
-import { tokenPages } from './adapters/http/routes/token-pages.js';
 import { createMailer } from './adapters/mail/mailer.js';
 import { auditRoutes } from './adapters/http/routes/audit.js';
 import { notificationRoutes } from './adapters/http/routes/notifications.js';
@@ -39,6 +38,7 @@ import { ClientService } from './core/clients/service.js';
 import { openidClient } from './adapters/oidc/client.js';
 import { oidcRoutes } from './adapters/http/routes/oidc.js';
 import { ExternalSignIn } from './core/accounts/oidc.js';
+import { htmlPages, webPages } from './web/routes/index.js';
 
 export type { Worker };
 
@@ -117,8 +117,8 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   });
   workers.push(...notifications.tasks);
   extensions.push(notificationRoutes(notifications), auditRoutes(notifications.audit));
-  // The pages the mails link to (/tokens/{id}: renew, revoke).
-  extensions.push(tokenPages);
+  // The web app: sign-in, personal access tokens (src/web, docs/web.md).
+  extensions.push(webPages({ instanceSecret: config.secret }));
   // OpenID Connect sign-in for the pages, only when configured (docs/oidc.md).
   if (config.oidc) {
     const rp = openidClient({ ...config.oidc, redirectUri: `${config.publicUrl}/signin/oidc/callback`, log: logger });
@@ -134,6 +134,7 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
     },
     extensions,
     hotExtensions,
+    htmlPages,
   });
 
   let closed = false;
