@@ -3,7 +3,7 @@ import type { DayUsage } from '../../core/tokens/usage.js';
 const W = 600;
 const H = 150;
 const TOP = 12;
-const BOTTOM = 20;
+const BOTTOM = 1;
 
 const shortDay = (day: string) => new Date(`${day}T00:00:00Z`).toLocaleDateString('en', { month: 'short', day: 'numeric', timeZone: 'UTC' });
 
@@ -27,15 +27,12 @@ export function UsageChart(p: { days: DayUsage[] }) {
       <p class="usage-summary">{summary}</p>
       <svg class="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="usage-title" preserveAspectRatio="none">
         <title id="usage-title">{`Requests per day${first && last ? ` from ${first} to ${last}` : ''}: ${summary}`}</title>
-        <line x1="0" y1={H - BOTTOM} x2={W} y2={H - BOTTOM} class="axis" />
         {days.map((d, i) => {
           const h = d.count === 0 ? 0 : Math.max(2, ((H - TOP - BOTTOM) * d.count) / max);
           return <rect key={d.day} class="bar" x={i * slot + 2} y={H - BOTTOM - h} width={slot - 4} height={h}><title>{`${d.day}: ${d.count}`}</title></rect>;
         })}
-        <text x="2" y={H - 5} class="tick">{first ? shortDay(first) : ''}</text>
-        <text x={W - 2} y={H - 5} class="tick" text-anchor="end">{last ? shortDay(last) : ''}</text>
-        <text x="2" y="10" class="tick">{`${max} max`}</text>
       </svg>
+      <p class="chart-axis" aria-hidden="true"><span>{first ? shortDay(first) : ''}</span><span>{total > 0 ? `busiest day: ${max}` : ""}</span><span>{last ? shortDay(last) : ''}</span></p>
       {total > 0 && (
         <details>
           <summary>Requests and IP addresses per day</summary>
@@ -44,9 +41,9 @@ export function UsageChart(p: { days: DayUsage[] }) {
             <tbody>
               {days.filter((d) => d.count > 0).reverse().map((d) => (
                 <tr key={d.day}>
-                  <td data-label="Day (UTC)">{d.day}</td>
-                  <td data-label="Requests">{d.count}</td>
-                  <td data-label="IP addresses">{d.ips.length ? <span class="tags">{d.ips.map((ip) => <code key={ip}>{ip}</code>)}</span> : <span class="muted">—</span>}</td>
+                  <td data-label="Day (UTC)"><div class="cell">{d.day}</div></td>
+                  <td data-label="Requests"><div class="cell">{d.count}</div></td>
+                  <td data-label="IP addresses"><div class="cell">{d.ips.length ? <span class="tags">{d.ips.map((ip) => <code key={ip}>{ip}</code>)}</span> : <span class="muted">—</span>}</div></td>
                 </tr>
               ))}
             </tbody>

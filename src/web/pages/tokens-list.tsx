@@ -98,16 +98,16 @@ function TokenTable(p: { ctx: PageCtx; d: TokenListData }) {
       <tbody>
         {p.d.tokens.map((t) => (
           <tr key={t.id}>
-            <td data-label="Name">
+            <td data-label="Name"><div class="cell">
               <a class="token-name" href={`/tokens/${encodeURIComponent(t.id)}`}>{t.name}</a>
               {t.status !== 'active' && <> <StatusBadge status={t.status} /></>}
               <br /><small><code>{t.hint}</code></small>
-            </td>
-            <td data-label="Organizations"><OrgNames orgs={t.orgs} /></td>
-            <td data-label="Scopes"><ScopeNames scopes={t.scopes} /></td>
-            <td data-label="Created"><Time at={t.createdAt} now={now} format="relative" /><br /><small>via <Via t={t} /></small></td>
-            <td data-label="Expires">{t.status === 'revoked' ? <span class="muted">Revoked <Time at={t.revokedAt ?? t.expiresAt} now={now} format="relative" /></span> : <Expiry t={t} now={now} leadDays={p.d.leadDays} />}</td>
-            <td data-label="Last used"><LastUsed t={t} now={now} /></td>
+            </div></td>
+            <td data-label="Organizations"><div class="cell"><OrgNames orgs={t.orgs} /></div></td>
+            <td data-label="Scopes"><div class="cell"><ScopeNames scopes={t.scopes} /></div></td>
+            <td data-label="Created"><div class="cell"><Time at={t.createdAt} now={now} format="relative" /><br /><small>via <Via t={t} /></small></div></td>
+            <td data-label="Expires"><div class="cell">{t.status === 'revoked' ? <span class="muted">Revoked <Time at={t.revokedAt ?? t.expiresAt} now={now} format="relative" /></span> : <Expiry t={t} now={now} leadDays={p.d.leadDays} />}</div></td>
+            <td data-label="Last used"><div class="cell"><LastUsed t={t} now={now} /></div></td>
           </tr>
         ))}
       </tbody>
