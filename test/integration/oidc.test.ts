@@ -259,7 +259,7 @@ for (const dialect of await dialects()) {
 
     test('the sign-in pages offer "Sign in with SSO" back to the page, only when OIDC is configured', async () => {
       let res = await p.app.inject({ method: 'GET', url: '/tokens' });
-      assert.match(res.body, /<a class="sso" href="\/signin\/oidc\?return_to=%2Ftokens">Sign in with SSO<\/a>/);
+      assert.match(res.body, /<a class="btn btn-secondary btn-block sso" href="\/signin\/oidc\?return_to=%2Ftokens">Sign in with SSO<\/a>/);
       res = await p.app.inject({ method: 'GET', url: '/device?user_code=ABCD-EFGH' });
       assert.match(res.body, /href="\/signin\/oidc\?return_to=%2Fdevice%3Fuser_code%3DABCD-EFGH">Sign in with SSO/);
       assert.match(res.body, /name="password"/, 'the password form is still there');

@@ -98,7 +98,7 @@ export function TokenFields(p: { v: TokenFormValues; o: TokenFormOptions; errors
         <select id="expires" name="expires" aria-describedby={['expires-hint', errors.expires ? 'expires-error' : ''].filter(Boolean).join(' ')} aria-invalid={errors.expires ? 'true' : undefined}>
           {o.keepExpiry && <option value="keep" selected={v.expires === 'keep'}>{o.keepExpiry}</option>}
           {o.presets.map((d) => (
-            <option key={d} value={String(d)} data-days={d} selected={v.expires === String(d)} hidden={d > maxDays} disabled={d > maxDays}>
+            <option key={d} value={String(d)} data-days={d} selected={v.expires === String(d)} hidden={d > maxDays && v.expires !== String(d)} disabled={d > maxDays && v.expires !== String(d)}>
               {d} days{d === 30 ? ' (default)' : ''}
             </option>
           ))}
