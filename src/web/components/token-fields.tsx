@@ -81,7 +81,7 @@ export function TokenFields(p: { v: TokenFormValues; o: TokenFormOptions; errors
                     type="checkbox" name="org" value={org.org} checked={v.orgs.includes(org.org)}
                     data-max-days={org.maxLifetimeDays ?? ''} data-full={org.allowFullAccess ? '1' : '0'}
                   />
-                  <span>{org.displayName} <code>{org.org}</code>{policyText(org) && <span class="hint">Policy: {policyText(org)}</span>}</span>
+                  <span>{org.displayName === org.org ? <code>{org.org}</code> : <>{org.displayName} <code>{org.org}</code></>}{policyText(org) && <span class="hint">Policy: {policyText(org)}</span>}</span>
                 </label>
               ))}
             </div>

@@ -35,7 +35,7 @@ export function editTokenPage(ctx: PageCtx & { viewer: Viewer }, t: TokenView, d
   return (
     <Layout ctx={ctx} title={`Edit ${t.name}`} section="tokens">
       <nav class="breadcrumbs" aria-label="Breadcrumbs"><a href="/tokens">Personal access tokens</a> / <a href={here}>{t.name}</a></nav>
-      <PageHeader title={<>Edit <q>{t.name}</q></>} lead="Changes apply at once, everywhere the token is used. The secret stays the same." />
+      <PageHeader title={<>Edit “{t.name}”</>} lead="Changes apply at once, everywhere the token is used. The secret stays the same." />
       <ErrorSummary errors={d.errors} anchors={TOKEN_FIELD_ANCHORS} />
       <form method="post" action={`${here}/edit`} class="card token-form" data-token-form>
         <CsrfField csrf={ctx.viewer.csrf} />

@@ -21,7 +21,7 @@ export function tokenSecretPage(ctx: PageCtx, t: TokenView, o: { secret: string 
   return (
     <Layout ctx={ctx} title={t.name} section="tokens">
       <PageHeader
-        title={o.kind === 'created' ? <>Token <q>{t.name}</q> created</> : <>New secret for <q>{t.name}</q></>}
+        title={o.kind === 'created' ? <>Token “{t.name}” created</> : <>New secret for “{t.name}”</>}
         lead={o.kind === 'created' ? 'Copy your token now. You will not be able to see it again.' : 'Copy the new secret now. You will not be able to see it again.'}
       />
       <div class="card">

@@ -110,7 +110,7 @@ export function revokeConfirmPage(ctx: PageCtx & { viewer: Viewer }, t: TokenVie
     <Layout ctx={ctx} title={`Revoke ${t.name}?`} section="tokens">
       <nav class="breadcrumbs" aria-label="Breadcrumbs"><a href="/tokens">Personal access tokens</a> / <a href={tokenPath(t)}>{t.name}</a></nav>
       <div class="danger-zone">
-        <PageHeader title={<>Revoke <q>{t.name}</q>?</>} lead={<>Token <code>{t.hint}</code>. Every tool that uses it stops working at once. This cannot be undone.</>} />
+        <PageHeader title={<>Revoke “{t.name}”?</>} lead={<>Token <code>{t.hint}</code>. Every tool that uses it stops working at once. This cannot be undone.</>} />
         <RevokeForm csrf={ctx.viewer.csrf} t={t} />
       </div>
     </Layout>
@@ -129,7 +129,7 @@ export function regenerateConfirmPage(ctx: PageCtx & { viewer: Viewer }, t: Toke
   return (
     <Layout ctx={ctx} title={`Regenerate ${t.name}?`} section="tokens">
       <nav class="breadcrumbs" aria-label="Breadcrumbs"><a href="/tokens">Personal access tokens</a> / <a href={tokenPath(t)}>{t.name}</a></nav>
-      <PageHeader title={<>Regenerate <q>{t.name}</q>?</>} lead="The token gets a new secret; its name, scopes, organizations and expiry stay. Tools using the old secret must be given the new one." />
+      <PageHeader title={<>Regenerate “{t.name}”?</>} lead="The token gets a new secret; its name, scopes, organizations and expiry stay. Tools using the old secret must be given the new one." />
       {error && <Alert>{error}</Alert>}
       <form method="post" action={`${tokenPath(t)}/regenerate`} class="card">
         <CsrfField csrf={ctx.viewer.csrf} />
