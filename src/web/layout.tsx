@@ -40,7 +40,7 @@ export function Layout(p: { ctx: PageCtx; title: string; section?: Section; chil
             )}
             {v && (
               <div class="account">
-                <span class="who">Signed in as <strong>{v.user.username}</strong></span>
+                <span class="who">Signed in as <strong title={v.user.displayName}>{v.user.username}</strong></span>
                 <form method="post" action="/signout">
                   <CsrfField csrf={v.csrf} />
                   <button type="submit" class="btn btn-small btn-secondary">Sign out</button>
