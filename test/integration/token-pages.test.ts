@@ -208,6 +208,27 @@ for (const dialect of await dialects()) {
       assert.match((await get('/tokens', session)).body, /name="password"/, 'the session has ended');
     });
 
+    test('the list pages: 25 a page, a next-page link, then the rest', async () => {
+      const admin = await p.signIn('admin', ADMIN_PASSWORD);
+      const carol = await addUser(p, admin, 'carol');
+      for (let i = 0; i < 27; i++) {
+        await createToken(p, carol.auth, { name: `token ${String(i).padStart(2, '0')}`, scopes: ['code:read'] });
+        p.clock.advance(1000);
+      }
+      const cookie = 'cookie' in carol.auth ? `patd_session=${carol.auth.cookie}` : '';
+      const first = await get('/tokens', cookie);
+      assert.equal((first.body.match(/class="token-name"/g) ?? []).length, 25);
+      assert.match(first.body, />token 26</);
+      const next = /<a href="(\/tokens\?cursor=[^"]+)" rel="next">Next page<\/a>/.exec(first.body)?.[1];
+      assert.ok(next, 'a next-page link');
+      const second = await get(next.replace(/&amp;/g, '&'), cookie);
+      assert.equal((second.body.match(/class="token-name"/g) ?? []).length, 2);
+      assert.match(second.body, />token 00</);
+      assert.match(second.body, /<a href="\/tokens">First page<\/a>/);
+      assert.doesNotMatch(second.body, /rel="next"/);
+      assert.equal((await get('/tokens?cursor=garbage', cookie)).statusCode, 200, 'a bad cursor shows the first page');
+    });
+
     test('the front door / leads to /tokens; unknown pages are an HTML 404 for browsers, problem details for the API', async () => {
       const res = await get('/');
       assert.equal(res.statusCode, 303);

@@ -24,7 +24,7 @@ export interface SignInOptions {
 export function signInPage(ctx: PageCtx, o: SignInOptions) {
   const title = o.title ?? 'Sign in to patd';
   return (
-    <Layout ctx={ctx} title={title}>
+    <Layout ctx={ctx} title={o.title ?? 'Sign in'}>
       <div class="narrow">
         <PageHeader title={title} lead={o.intro ?? 'Sign in to create and manage your personal access tokens.'} />
         {o.error && <Alert>{o.error}</Alert>}

@@ -52,15 +52,17 @@ export function tokenRoutes(app: FastifyInstance, k: WebKit): void {
   app.post('/tokens/:id/renew', opts, (req, reply) => signedIn(k, req, reply, { returnTo: `/tokens/${encodeURIComponent(idOf(req))}` }, async (ctx) => {
     const t = await deps.tokens.get(ctx.viewer.user, idOf(req));
     const days = field(req.body, 'days') ?? '';
+    const refused = async (status: number, error: string) => {
+      const r = await show(ctx, t, { error, status });
+      return sendPage(reply, r.status, r.page);
+    };
+    if (!/^\d{1,4}$/.test(days)) return refused(400, 'Choose how many days the token should live.');
     try {
-      if (!/^\d{1,4}$/.test(days)) throw new Error('days');
       await deps.tokens.edit(k.sessions.callerOf(req, ctx.viewer.user), ctx.viewer.user, t.id, { expiresInDays: Number(days) });
       return seeOther(reply, `${tokenPath(t)}?done=renewed&days=${days}`);
     } catch (e) {
-      if (isPatdError(e) && e.status >= 500) throw e;
-      if (isPatdError(e) && e.code === 'not_found') throw e;
-      const r = await show(ctx, t, { error: isPatdError(e) ? `The token was not renewed: ${e.message}.` : 'Choose how many days the token should live.', status: isPatdError(e) ? e.status : 400 });
-      return sendPage(reply, r.status, r.page);
+      if (!isPatdError(e) || e.status >= 500 || e.code === 'not_found') throw e;
+      return refused(e.status, `The token was not renewed: ${e.message}.`);
     }
   }));
 
