@@ -73,7 +73,7 @@ function Empty(p: { d: TokenListData; filtered: boolean }) {
   if (p.filtered) {
     return (
       <div class="empty">
-        <p>{p.d.search ? `No ${p.d.status === 'all' ? '' : `${p.d.status} `}tokens match “${p.d.search}”.` : `You have no ${p.d.status} tokens.`}</p>
+        <p>{p.d.search ? `No ${p.d.status === 'all' ? '' : `${p.d.status} `}tokens match “${p.d.search}”.` : p.d.status === 'all' ? 'You have no tokens yet.' : `You have no ${p.d.status} tokens.`}</p>
         <p><a href="/tokens">Show your active tokens</a></p>
       </div>
     );
