@@ -39,6 +39,8 @@ import { ClientService } from './core/clients/service.js';
 import { openidClient } from './adapters/oidc/client.js';
 import { oidcRoutes } from './adapters/http/routes/oidc.js';
 import { ExternalSignIn } from './core/accounts/oidc.js';
+import { ServiceAccountService } from './core/orgs/service-accounts.js';
+import { serviceAccountRoutes } from './adapters/http/routes/service-accounts.js';
 
 export type { Worker };
 
@@ -100,7 +102,8 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   const accounts = new AccountService(core);
   const orgs = new OrgService(core);
   const tokens = new TokenService(core);
-  const extensions: HttpExtension[] = [];
+  const serviceAccounts = new ServiceAccountService(core, tokens);
+  const extensions: HttpExtension[] = [serviceAccountRoutes(serviceAccounts)];
   const hotExtensions: HttpExtension[] = [];
   // Git host and device sign-in (docs/git.md).
   const gitDisk = new DiskRepoStorage(config.dataDir);

@@ -71,6 +71,7 @@ export class OrgService {
     return commit(this.d, async (r, changed) => {
       const u = await r.users.byUsername(username);
       if (!u) throw new PatdError('not_found', `no user "${username}"`);
+      if (u.serviceOrgId) throw new PatdError('conflict', `"${username}" is a service account; it belongs to its own org only`, { field: 'username' });
       const before = await r.members.get(a.org.id, u.id);
       if ((role === 'owner' || before?.role === 'owner') && !isOwner) throw new PatdError('forbidden', 'only owners can grant or change the owner role');
       if (before?.role === 'owner' && role !== 'owner' && (await r.members.countOwners(a.org.id)) <= 1) {
@@ -94,6 +95,7 @@ export class OrgService {
       const u = await r.users.byUsername(username);
       const m = u ? await r.members.get(a.org.id, u.id) : null;
       if (!u || !m) throw new PatdError('not_found', `"${username.slice(0, 40)}" is not a member`);
+      if (u.serviceOrgId) throw new PatdError('conflict', `"${username}" is a service account: delete it instead (DELETE /orgs/{org}/service-accounts/{username})`);
       const self = u.id === caller.user.id;
       if (m.role === 'owner' && a.role !== 'owner' && !caller.user.isAdmin) throw new PatdError('forbidden', 'only owners can remove an owner');
       if (m.role === 'owner' && (await r.members.countOwners(a.org.id)) <= 1) throw new PatdError('conflict', 'an org must keep at least one owner');

@@ -1,4 +1,4 @@
-import { commit } from '../changes.js';
+import { type ChangeSet, commit } from '../changes.js';
 import type { CoreDeps } from '../deps.js';
 import { PatdError } from '../errors.js';
 import type { RequestContext, Token } from '../model.js';
@@ -19,6 +19,8 @@ export interface RevokeRequest {
   guard: RevokeGuard;
   /** More writes in the same transaction (a leak event, deleting a service account); `revoked` says whether this call revoked it. */
   also?: (r: Repos, t: Token, revoked: boolean) => Promise<void>;
+  /** Once, after the last token, in the same transaction (e.g. disabling the service account whose tokens these are). */
+  finish?: (r: Repos, changed: ChangeSet, revoked: string[]) => Promise<void>;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface RevokeRequest {
  * this call revoked.
  */
 export async function revokeTokens(d: CoreDeps, ids: readonly string[], req: RevokeRequest): Promise<string[]> {
-  if (ids.length === 0) return [];
+  if (ids.length === 0 && !req.finish) return [];
   return commit(d, async (r, changed) => {
     const done: string[] = [];
     for (const id of new Set(ids)) {
@@ -46,6 +48,7 @@ export async function revokeTokens(d: CoreDeps, ids: readonly string[], req: Rev
       }
       if (req.also) await req.also(r, t, revoked);
     }
+    if (req.finish) await req.finish(r, changed, done);
     return done;
   });
 }
