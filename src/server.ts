@@ -32,6 +32,7 @@ import { fetchPoster } from './adapters/webhooks/post.js';
 import { type NotificationOptions, Notifications } from './core/notifications/index.js';
 import type { Mailer, WebhookPoster } from './core/notifications/model.js';
 import { notificationSink } from './core/notifications/sink.js';
+import { invitationSink } from './core/notifications/invitation-sink.js';
 import { forwardAuthRoutes } from './adapters/http/routes/forward-auth.js';
 import { oauthResourceRoutes } from './adapters/http/routes/oauth.js';
 import { ResourceServerService } from './core/clients/introspection.js';
@@ -39,6 +40,10 @@ import { ClientService } from './core/clients/service.js';
 import { openidClient } from './adapters/oidc/client.js';
 import { oidcRoutes } from './adapters/http/routes/oidc.js';
 import { ExternalSignIn } from './core/accounts/oidc.js';
+import { invitationRoutes } from './adapters/http/routes/invitations.js';
+import { meSessionRoutes } from './adapters/http/routes/me-sessions.js';
+import { InvitationService } from './core/orgs/invitations.js';
+import { SessionService } from './core/accounts/sessions.js';
 
 export type { Worker };
 
@@ -77,11 +82,12 @@ export interface Patd {
 export function buildCore(config: Readonly<Config>, store: Store, o: Overrides = {}): CoreDeps {
   const clock = o.clock ?? systemClock;
   const catalog = new ScopeCatalog(config.extraScopes);
-  const settings = { ...DEFAULT_CORE_SETTINGS, tokenPrefix: config.tokenPrefix, maxTokenDays: config.maxTokenDays, ...o.settings };
+  const settings = { ...DEFAULT_CORE_SETTINGS, tokenPrefix: config.tokenPrefix, maxTokenDays: config.maxTokenDays, orgCreation: config.orgCreation, ...o.settings };
   const verifier = new TokenVerifier(store, catalog, clock, { prefix: config.tokenPrefix, ttlMs: config.authCacheSeconds * 1000 });
   const events = new EventRecorder();
   // Token events queue mails and webhook deliveries in their own transaction (also from the CLI).
   events.addSink(notificationSink(() => events.queued()));
+  events.addSink(invitationSink(() => events.queued()));
   return { store, clock, catalog, events, verifier, hasher: o.hasher ?? argon2Hasher, settings };
 }
 
@@ -117,6 +123,8 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   });
   workers.push(...notifications.tasks);
   extensions.push(notificationRoutes(notifications), auditRoutes(notifications.audit));
+  // Membership by consent and the caller's sessions (docs/orgs.md, docs/api.md).
+  extensions.push(invitationRoutes(new InvitationService(core)), meSessionRoutes(new SessionService(core)));
   // The pages the mails link to (/tokens/{id}: renew, revoke).
   extensions.push(tokenPages);
   // OpenID Connect sign-in for the pages, only when configured (docs/oidc.md).

@@ -2,6 +2,7 @@ import { loadConfig, loadDotEnv } from '../config.js';
 import { AccountService } from '../core/accounts/service.js';
 import type { CoreDeps } from '../core/deps.js';
 import type { Caller, User } from '../core/model.js';
+import { InvitationService } from '../core/orgs/invitations.js';
 import { OrgService } from '../core/orgs/service.js';
 import { TokenService } from '../core/tokens/service.js';
 import { buildCore, openStore } from '../server.js';
@@ -11,6 +12,7 @@ export interface LocalContext {
   accounts: AccountService;
   orgs: OrgService;
   tokens: TokenService;
+  invitations: InvitationService;
   close(): Promise<void>;
 }
 
@@ -22,7 +24,7 @@ export async function openLocal(): Promise<LocalContext> {
   await store.migrate();
   const core = buildCore(config, store);
   return {
-    core, accounts: new AccountService(core), orgs: new OrgService(core), tokens: new TokenService(core),
+    core, accounts: new AccountService(core), orgs: new OrgService(core), tokens: new TokenService(core), invitations: new InvitationService(core),
     close: () => store.close(),
   };
 }
