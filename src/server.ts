@@ -66,6 +66,8 @@ export interface Patd {
   accounts: AccountService;
   orgs: OrgService;
   tokens: TokenService;
+  invitations: InvitationService;
+  sessions: SessionService;
   /** Resource servers allowed to introspect and revoke (docs/introspection.md). */
   clients: ClientService;
   logger: Logger;
@@ -124,7 +126,9 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   workers.push(...notifications.tasks);
   extensions.push(notificationRoutes(notifications), auditRoutes(notifications.audit));
   // Membership by consent and the caller's sessions (docs/orgs.md, docs/api.md).
-  extensions.push(invitationRoutes(new InvitationService(core)), meSessionRoutes(new SessionService(core)));
+  const invitations = new InvitationService(core);
+  const sessions = new SessionService(core);
+  extensions.push(invitationRoutes(invitations), meSessionRoutes(sessions));
   // The pages the mails link to (/tokens/{id}: renew, revoke).
   extensions.push(tokenPages);
   // OpenID Connect sign-in for the pages, only when configured (docs/oidc.md).
@@ -135,7 +139,7 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   if (!config.smtpUrl) logger.info({ dir: `${config.dataDir}/mail` }, 'PATD_SMTP_URL is not set: notification mail is written as .eml files');
 
   const app = await buildApp({
-    core, accounts, orgs, tokens, logger,
+    core, accounts, orgs, tokens, invitations, sessions, logger,
     http: { publicUrl: config.publicUrl, trustProxy: config.trustProxy, expiryWarningDays: config.expiryWarningDays, ssoSignIn: !!config.oidc },
     ready: async () => {
       await store.r.users.count();
@@ -146,7 +150,7 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
 
   let closed = false;
   return {
-    config, store, core, accounts, orgs, tokens, clients, logger, app, workers, notifications,
+    config, store, core, accounts, orgs, tokens, invitations, sessions, clients, logger, app, workers, notifications,
     async listen() {
       for (const w of workers) w.start();
       return app.listen({ host: config.host, port: config.port });
