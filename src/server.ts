@@ -116,11 +116,11 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   extensions.push(repoRoutes(repos), gitRoutes(repos, gitDisk.root), deviceRoutes(new DeviceService(core, tokens, { ...DEFAULT_DEVICE_SETTINGS, ...o.device })));
   // Accepting tokens in other services: forward-auth, RFC 7662/7009 (docs/forward-auth.md, docs/introspection.md).
   const clients = new ClientService(core, config.authCacheSeconds * 1000);
-  hotExtensions.push(forwardAuthRoutes, oauthResourceRoutes(clients, new ResourceServerService(core, tokens, config.publicUrl)));
+  hotExtensions.push(forwardAuthRoutes, oauthResourceRoutes(clients, new ResourceServerService(core, config.publicUrl)));
   const workers: Worker[] = [intervalWorker('usage-flush', 5_000, () => core.verifier.flushUsage(), logger)];
   const no = o.notifications ?? {};
   const mailer = no.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dir: config.dataDir, timeoutMs: no.mailTimeoutMs, log: logger });
-  const notifications = new Notifications(core, tokens, mailer, no.poster ?? fetchPoster, logger, {
+  const notifications = new Notifications(core, mailer, no.poster ?? fetchPoster, logger, {
     leads: config.expiryWarningDays, ...no, publicUrl: config.publicUrl, instanceSecret: config.secret,
   });
   workers.push(...notifications.tasks);

@@ -1,7 +1,7 @@
 import { PatdError } from '../../core/errors.js';
 import type { Membership, RequestContext } from '../../core/model.js';
 import { type OrgActor, operatorIn } from '../../core/orgs/actor.js';
-import { removeMember } from '../../core/orgs/members.js';
+import { listMembers, removeMember } from '../../core/orgs/members.js';
 import { memberView } from '../../core/orgs/service.js';
 import { NAME_RE } from '../../core/validate.js';
 import { cliCaller, type LocalContext, withLocal } from '../context.js';
@@ -76,7 +76,7 @@ export const orgMembers: Command = {
       const out: Membership[] = [];
       let cursor: string | null = null;
       do {
-        const page = await c.orgs.members({ org: a.org, role: null }, { limit: 200, cursor });
+        const page = await listMembers(c.core, a, { limit: 200, cursor });
         out.push(...page.items);
         cursor = page.nextCursor;
       } while (cursor);

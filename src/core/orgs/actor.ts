@@ -2,7 +2,7 @@ import { PatdError } from '../errors.js';
 import type { Caller, Org, RequestContext, Role } from '../model.js';
 import { contextOf } from '../model.js';
 import { FULL_ACCESS } from '../scopes/catalog.js';
-import type { OrgAccess } from './service.js';
+import { type OrgAccess, requireRole } from './access.js';
 
 /**
  * Who changes an org's membership: a person with their role in the org, or the operator at
@@ -25,10 +25,11 @@ export interface OrgActor {
  */
 export const instanceAdminPowers = (c: Caller): boolean => c.user.isAdmin && (c.token === null || c.token.scopes.includes(FULL_ACCESS));
 
-/** The caller acting in an org that `OrgService.access` resolved for them. */
-export const actingIn = (c: Caller, a: OrgAccess): OrgActor => ({
-  org: a.org, ctx: contextOf(c), userId: c.user.id, role: a.role, instanceAdmin: instanceAdminPowers(c),
-});
+/** The caller acting in an org that `OrgService.access` resolved for them (and only for them). */
+export function actingIn(c: Caller, a: OrgAccess): OrgActor {
+  requireRole(a, c, 'member');
+  return { org: a.org, ctx: contextOf(c), userId: c.user.id, role: a.role, instanceAdmin: instanceAdminPowers(c) };
+}
 
 /** The operator at the CLI: acts on any org, recorded as `ctx.actor`. */
 export const operatorIn = (org: Org, ctx: RequestContext): OrgActor => ({ org, ctx, userId: null, role: null, instanceAdmin: true });

@@ -1,7 +1,7 @@
 import { commit } from '../changes.js';
 import type { CoreDeps } from '../deps.js';
 import { PatdError } from '../errors.js';
-import type { Membership, Role } from '../model.js';
+import type { Membership, Page, PageQuery, Role } from '../model.js';
 import { ROLES } from '../model.js';
 import type { Repos } from '../ports.js';
 import { checkSlug } from '../validate.js';
@@ -16,6 +16,12 @@ async function keepAnOwner(r: Repos, by: OrgActor, m: Membership, verb: string):
   if (m.role === 'owner' && (await r.members.countOwners(by.org.id)) <= 1) {
     throw new PatdError('last_owner', `${m.username} is the last owner of org "${by.org.name}" and cannot ${verb}: make someone else owner first`);
   }
+}
+
+/** Members and roles, for a member of the org or the operator. */
+export function listMembers(d: CoreDeps, by: OrgActor, q: PageQuery): Promise<Page<Membership>> {
+  if (by.role === null && !by.instanceAdmin) throw new PatdError('not_found', `no org "${by.org.name}"`);
+  return d.store.r.members.listForOrg(by.org.id, q);
 }
 
 /**

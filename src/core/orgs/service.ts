@@ -4,8 +4,9 @@ import { PatdError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Caller, Membership, Org, Page, PageQuery, Policy, Role } from '../model.js';
 import { contextOf, DEFAULT_POLICY } from '../model.js';
-import { ipAllowed, validatePolicy } from '../policies/check.js';
+import { validatePolicy } from '../policies/ip-allowlist.js';
 import { checkOrgName } from '../validate.js';
+import { type OrgAccess, requireRole, resolveOrgAccess } from './access.js';
 import { actingIn, instanceAdminPowers } from './actor.js';
 import { putMember, removeMember } from './members.js';
 
@@ -23,13 +24,7 @@ export const orgView = (o: Org, role: Role | null): OrgView => ({
 
 export const memberView = (m: Membership) => ({ userId: m.userId, username: m.username, role: m.role, since: new Date(m.createdAt).toISOString() });
 
-const rank: Record<Role, number> = { member: 0, admin: 1, owner: 2 };
-
-/** What the caller may do in an org: resolved once per request. */
-export interface OrgAccess {
-  org: Org;
-  role: Role | null; // null: instance admin who is not a member
-}
+export type { OrgAccess } from './access.js';
 
 export class OrgService {
   constructor(private readonly d: CoreDeps) {}
@@ -61,36 +56,18 @@ export class OrgService {
     return orgs.map((o) => orgView(o, ms.find((m) => m.orgId === o.id)?.role ?? null));
   }
 
-  /**
-   * Resolves an org for the caller. Not a member: 404, as if it did not exist (instance
-   * admins see every org). A PAT must also be allowed in the org.
-   */
-  async access(caller: Caller, name: string, need: Role = 'member'): Promise<OrgAccess> {
-    const org = /^[a-z0-9][a-z0-9._-]{0,38}$/.test(name) ? await this.d.store.r.orgs.byName(name) : null;
-    const m = org ? await this.d.store.r.members.get(org.id, caller.user.id) : null;
-    if (!org || (!m && !caller.user.isAdmin)) throw new PatdError('not_found', `no org "${name.slice(0, 40)}"`);
-    if (m && caller.token) await this.checkTokenPolicy(caller, org);
-    if (m && rank[m.role] < rank[need] && !caller.user.isAdmin) {
-      throw new PatdError('forbidden', `this needs the ${need} role in org "${name}"`);
-    }
-    return { org, role: m?.role ?? null };
-  }
-
-  /** A PAT used on an org's API obeys the org's token rules, as everywhere else. */
-  private async checkTokenPolicy(caller: Caller, org: Org): Promise<void> {
-    const t = caller.token;
-    if (!t) return;
-    if (t.orgIds !== null && !t.orgIds.includes(org.id)) throw new PatdError('org_forbidden', `the token may not be used in org "${org.name}"`);
-    const p = await this.d.store.r.policies.get(org.id);
-    if (t.orgIds === null && !p.allowGlobalTokens) throw new PatdError('org_forbidden', `org "${org.name}" does not accept global tokens`, { policy: 'allowGlobalTokens' });
-    if (!ipAllowed(p.ipAllowlist, caller.ip)) throw new PatdError('ip_forbidden', `org "${org.name}" does not accept this token from your IP address`);
+  /** Resolves an org for the caller (core/orgs/access.ts): the only way to get an OrgAccess. */
+  access(caller: Caller, name: string, need: Role = 'member'): Promise<OrgAccess> {
+    return resolveOrgAccess(this.d, caller, name, need);
   }
 
   view(a: OrgAccess): OrgView {
     return orgView(a.org, a.role);
   }
 
+  /** Any member sees who else is in the org and their roles. */
   members(a: OrgAccess, q: PageQuery): Promise<Page<Membership>> {
+    requireRole(a, a.caller, 'member');
     return this.d.store.r.members.listForOrg(a.org.id, q);
   }
 
@@ -105,10 +82,12 @@ export class OrgService {
   }
 
   getPolicy(a: OrgAccess): Promise<Policy> {
+    requireRole(a, a.caller, 'admin');
     return this.d.store.r.policies.get(a.org.id);
   }
 
   async putPolicy(caller: Caller, a: OrgAccess, p: Partial<Policy>): Promise<Policy> {
+    requireRole(a, caller, 'admin');
     const now = this.d.clock.now();
     return commit(this.d, async (r, changed) => {
       const next: Policy = { ...DEFAULT_POLICY, ...(await r.policies.get(a.org.id)), ...p };
