@@ -7,6 +7,7 @@ import type { GitRepoRepo } from './repos/model.js';
 import type { ClientRepo } from './clients/model.js';
 import type { Invalidation } from './changes.js';
 import type { DayUsage, UsageAdd } from './tokens/usage.js';
+import type { InvitationRepo } from './orgs/invitation-model.js';
 
 /**
  * The storage contract the core owns. Adapters (SQLite, PostgreSQL) implement it; the same
@@ -20,6 +21,10 @@ export interface UserRepo {
   list(q: PageQuery): Promise<Page<User>>;
   update(id: string, patch: Partial<Pick<User, 'email' | 'displayName' | 'disabled' | 'isAdmin' | 'passwordHash'>>): Promise<void>;
   count(): Promise<number>;
+  /** An org's service accounts that are not deleted (disabled ones included), by username. */
+  serviceAccounts(orgId: string): Promise<User[]>;
+  /** Marks a service account deleted (and disabled); the row stays for the audit trail. */
+  markServiceAccountDeleted(id: string, at: number): Promise<void>;
 }
 
 export interface SessionRepo {
@@ -27,6 +32,13 @@ export interface SessionRepo {
   byId(id: string): Promise<Session | null>;
   delete(id: string): Promise<void>;
   deleteForUser(userId: string): Promise<void>;
+  byPublicId(publicId: string): Promise<Session | null>;
+  /** The user's unexpired sessions, most recently seen first. */
+  listForUser(userId: string, now: number): Promise<Session[]>;
+  /** Ends every session of the user but `keepId`; returns how many ended. */
+  deleteForUserExcept(userId: string, keepId: string): Promise<number>;
+  /** Records use of a session, only when its stored last-seen time is older than `staleBefore`. */
+  touch(id: string, at: number, ip: string | null, staleBefore: number): Promise<void>;
 }
 
 /** Links from external identities (issuer + subject) to users; one identity links to one user. */
@@ -137,6 +149,7 @@ export interface Repos {
   clients: ClientRepo;
   invalidations: InvalidationRepo;
   usage: TokenUsageRepo;
+  invitations: InvitationRepo;
 }
 
 export interface Store {

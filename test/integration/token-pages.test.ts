@@ -151,14 +151,14 @@ for (const dialect of await dialects()) {
       assert.equal(res.statusCode, 403, 'no CSRF field, no token');
       res = await post('/tokens/new', { ...typed, csrf_token: csrf }, cookie);
       assert.equal(res.statusCode, 403, 'the server refuses what the form did not offer');
-      assert.match(res.body, /<p id="expires-error" class="field-error"><span class="visually-hidden">Error: <\/span>Org &quot;acme&quot; allows tokens of at most 90 days\.<\/p>/);
+      assert.match(res.body, /<p id="expires-error" class="field-error"><span class="visually-hidden">Error: <\/span>Org &quot;acme&quot; accepts tokens that expire within 90 days\.<\/p>/);
       assert.match(res.body, /aria-describedby="expires-hint expires-error" aria-invalid="true"/);
-      assert.match(res.body, /<a href="#expires">Org &quot;acme&quot; allows tokens/, 'the summary links to the field');
+      assert.match(res.body, /<a href="#expires">Org &quot;acme&quot; accepts tokens/, 'the summary links to the field');
       assert.match(res.body, /name="name" value="deploy &lt;key>"/, 'the form keeps what was typed');
       assert.match(res.body, /value="code:read" checked/);
       res = await post('/tokens/new', { ...typed, access: 'full', expires: '30', csrf_token: csrf }, cookie);
       assert.equal(res.statusCode, 403);
-      assert.match(res.body, /id="f-scopes-error" class="field-error">.*does not allow full-access/);
+      assert.match(res.body, /id="f-scopes-error" class="field-error">.*does not accept full-access/);
 
       res = await post('/tokens/new', { ...typed, expires: '60', csrf_token: csrf }, cookie);
       assert.equal(res.statusCode, 303, res.body);

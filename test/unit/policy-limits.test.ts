@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { PatdError } from '../../src/core/errors.js';
 import { DEFAULT_POLICY } from '../../src/core/model.js';
-import { checkTokenAgainstPolicies } from '../../src/core/policies/check.js';
+import { checkSettings } from '../../src/core/policies/token-use.js';
 import { limitsFor, type OrgLimits } from '../../src/core/policies/limits.js';
 
 const DAY = 86_400_000;
@@ -24,21 +24,22 @@ describe('token limits of the chosen orgs (what the token form offers)', () => {
     assert.equal(limitsFor([], '*', 365).allowGlobal, true);
   });
 
-  test('what the limits allow, checkTokenAgainstPolicies allows; one day more, or full access where forbidden, it refuses', () => {
+  test('what the limits allow, checkSettings allows; one day more, or full access where forbidden, it refuses', () => {
     const now = Date.UTC(2026, 11, 1);
     const scope = (names: string[] | '*') => orgs.filter((o) => names === '*' || names.includes(o.org))
-      .map((o) => ({ orgName: o.org, policy: { ...DEFAULT_POLICY, maxLifetimeDays: o.maxLifetimeDays, allowFullAccess: o.allowFullAccess, allowGlobalTokens: o.allowGlobalTokens } }));
+      .map((o) => ({ orgId: `org_${o.org}`, orgName: o.org, membership: null, policy: { ...DEFAULT_POLICY, maxLifetimeDays: o.maxLifetimeDays, allowFullAccess: o.allowFullAccess, allowGlobalTokens: o.allowGlobalTokens } }));
+    const ids = (names: string[]) => names.map((n) => `org_${n}`);
     for (const chosen of [['acme'], ['globex'], ['initech'], ['acme', 'globex'], ['acme', 'initech']]) {
       const l = limitsFor(orgs, chosen, 365);
-      checkTokenAgainstPolicies({ scopes: ['code:read'], global: false, expiresAt: now + l.maxDays * DAY }, scope(chosen), now);
+      checkSettings({ scopes: ['code:read'], orgIds: ids(chosen), expiresAt: now + l.maxDays * DAY }, scope(chosen), now);
       if (l.maxDaysBy) {
-        assert.throws(() => checkTokenAgainstPolicies({ scopes: ['code:read'], global: false, expiresAt: now + (l.maxDays + 1) * DAY }, scope(chosen), now), PatdError);
+        assert.throws(() => checkSettings({ scopes: ['code:read'], orgIds: ids(chosen), expiresAt: now + (l.maxDays + 1) * DAY }, scope(chosen), now), PatdError);
       }
-      const full = () => checkTokenAgainstPolicies({ scopes: ['*'], global: false, expiresAt: now + DAY }, scope(chosen), now);
+      const full = () => checkSettings({ scopes: ['*'], orgIds: ids(chosen), expiresAt: now + DAY }, scope(chosen), now);
       if (l.allowFullAccess) full();
       else assert.throws(full, PatdError);
     }
-    assert.throws(() => checkTokenAgainstPolicies({ scopes: ['code:read'], global: true, expiresAt: now + DAY }, scope('*'), now), PatdError);
+    assert.throws(() => checkSettings({ scopes: ['code:read'], orgIds: null, expiresAt: now + DAY }, scope('*'), now), PatdError);
     assert.equal(limitsFor(orgs, '*', 365).allowGlobal, false);
   });
 });

@@ -14,6 +14,7 @@ import { tokenRepo } from './repos/tokens.js';
 import { userRepo } from './repos/users.js';
 import { invalidationRepo } from './repos/invalidations.js';
 import { usageRepo } from './repos/usage.js';
+import { invitationRepo } from './repos/invitations.js';
 import type { Database } from './schema.js';
 
 export function makeRepos(db: Kysely<Database>): Repos {
@@ -34,6 +35,7 @@ export function makeRepos(db: Kysely<Database>): Repos {
     clients: clientRepo(db),
     invalidations: invalidationRepo(db),
     usage: usageRepo(db),
+    invitations: invitationRepo(db),
   };
 }
 

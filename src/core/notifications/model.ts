@@ -38,6 +38,23 @@ export interface MailPayload {
   reason?: string | null;
   revoked?: boolean;
   leadDays?: number;
+  /** Set when the token belongs to a service account: the org whose admins are told. */
+  serviceAccountOrg?: string;
+}
+
+/** The outbox payload of an invitation to join an org (invitation-mail.ts renders it). */
+export interface InvitationMailPayload {
+  kind: 'org.invited';
+  to: string[];
+  username: string;
+  invitationId: string;
+  org: string;
+  orgDisplayName: string;
+  role: string;
+  /** Who invited (a username, or `cli` for the operator). */
+  invitedBy: string;
+  expiresAt: string;
+  at: number;
 }
 
 export interface MailMessage {

@@ -1,4 +1,5 @@
 import type { Repos } from '../ports.js';
+import { memberOrgFacts } from './facts.js';
 
 /** What one org's policy allows a new or edited token (the parts a token form can show). */
 export interface OrgLimits {
@@ -21,22 +22,19 @@ export interface TokenLimits {
   globalForbiddenBy: string[];
 }
 
-/** The token limits of each org the user belongs to, read from their policies. */
+/** The token limits of each org the user belongs to, from the same facts the policy rules read. */
 export async function orgLimitsOf(r: Repos, userId: string): Promise<OrgLimits[]> {
-  const ms = await r.members.listForUser(userId);
-  const orgs = new Map((await r.orgs.byIds(ms.map((m) => m.orgId))).map((o) => [o.id, o] as const));
-  return Promise.all(ms.map(async (m) => {
-    const p = await r.policies.get(m.orgId);
-    return {
-      org: m.orgName, displayName: orgs.get(m.orgId)?.displayName ?? m.orgName,
-      maxLifetimeDays: p.maxLifetimeDays, allowFullAccess: p.allowFullAccess, allowGlobalTokens: p.allowGlobalTokens,
-    };
+  const facts = await memberOrgFacts(r, userId);
+  const orgs = new Map((await r.orgs.byIds(facts.map((f) => f.orgId))).map((o) => [o.id, o] as const));
+  return facts.map((f) => ({
+    org: f.orgName, displayName: orgs.get(f.orgId)?.displayName ?? f.orgName,
+    maxLifetimeDays: f.policy.maxLifetimeDays, allowFullAccess: f.policy.allowFullAccess, allowGlobalTokens: f.policy.allowGlobalTokens,
   }));
 }
 
 /**
  * The limits for a token used in `chosen` ("*": every org the user belongs to). The same rules
- * as checkTokenAgainstPolicies (policies/check.ts), which refuses what these do not allow.
+ * as policyRefusal (policies/token-use.ts), which refuses what these do not allow.
  */
 export function limitsFor(orgs: OrgLimits[], chosen: '*' | readonly string[], instanceMaxDays: number): TokenLimits {
   const applying = chosen === '*' ? orgs : orgs.filter((o) => chosen.includes(o.org));

@@ -31,7 +31,7 @@ export function webSessions(deps: AppDeps) {
 
   async function current(req: FastifyRequest): Promise<Signed | null> {
     const c = cookieOf(req, SESSION_COOKIE);
-    return c ? deps.accounts.fromCookie(c) : null;
+    return c ? deps.accounts.fromCookie(c, req.ip) : null;
   }
 
   return {
