@@ -121,7 +121,7 @@ function checkIssuer(issuer: string): void {
 function ensureSecretFile(dataDir: string): { secret: string; generated: boolean } {
   const file = join(dataDir, 'secret');
   if (existsSync(file)) return { secret: readFileSync(file, 'utf8').trim(), generated: true };
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secret = randomSecret(32);
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);

@@ -29,6 +29,7 @@ import { createMailer } from './adapters/mail/mailer.js';
 import { auditRoutes } from './adapters/http/routes/audit.js';
 import { notificationRoutes } from './adapters/http/routes/notifications.js';
 import { fetchPoster } from './adapters/webhooks/post.js';
+import { tightenDataDir } from './adapters/files.js';
 import { type NotificationOptions, Notifications } from './core/notifications/index.js';
 import type { Mailer, WebhookPoster } from './core/notifications/model.js';
 import { notificationSink } from './core/notifications/sink.js';
@@ -94,6 +95,8 @@ export async function openStore(config: Readonly<Config>): Promise<Store & { mig
 /** The composition root: config in, a ready service out. Nothing else wires adapters together. */
 export async function createPatd(config: Readonly<Config>, o: Overrides = {}): Promise<Patd> {
   const logger = o.logger ?? makeLogger(config.logLevel);
+  // Installs made before patd kept its files private are fixed before anything is opened.
+  tightenDataDir(config.dataDir, config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl.slice('sqlite:'.length) : null, (obj, msg) => logger.warn(obj, msg));
   const store = await openStore(config);
   await store.migrate();
   const core = buildCore(config, store, o);

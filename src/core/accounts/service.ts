@@ -4,7 +4,7 @@ import { PatdError } from '../errors.js';
 import { newId, randomSecret, sha256Hex } from '../ids.js';
 import type { Caller, Page, PageQuery, RequestContext, Session, User } from '../model.js';
 import { contextOf, SYSTEM_ACTOR } from '../model.js';
-import { checkEmail, checkSlug } from '../validate.js';
+import { checkEmail, checkName, checkSlug } from '../validate.js';
 import { WindowLimiter } from './limiter.js';
 import { openSession } from './session.js';
 
@@ -64,10 +64,11 @@ export class AccountService {
   async create(ctx: RequestContext, n: NewUser): Promise<User> {
     const username = checkSlug('username', n.username);
     const email = checkEmail(n.email);
+    const displayName = n.displayName === undefined ? username : checkName('displayName', n.displayName);
     if (n.password !== undefined) this.checkPassword(n.password, 'password');
     const now = this.d.clock.now();
     const u: User = {
-      id: newId('usr'), username, email, displayName: (n.displayName ?? username).slice(0, 120), disabled: false,
+      id: newId('usr'), username, email, displayName, disabled: false,
       isAdmin: !!n.admin, serviceOrgId: null, passwordHash: n.password ? await this.d.hasher.hash(n.password) : null, createdAt: now,
     };
     await this.d.store.tx(async (r) => {
@@ -97,12 +98,13 @@ export class AccountService {
   /** Instance admin edits a user. Disabling stops all their tokens and sessions at once. */
   async adminUpdate(ctx: RequestContext, actingUserId: string | null, id: string, p: { disabled?: boolean; admin?: boolean; email?: string; displayName?: string }): Promise<User> {
     if (p.email !== undefined) checkEmail(p.email);
+    const displayName = p.displayName === undefined ? undefined : checkName('displayName', p.displayName);
     if (p.disabled && id === actingUserId) throw new PatdError('forbidden', 'you cannot disable your own account');
     const now = this.d.clock.now();
     return commit(this.d, async (r, changed) => {
       const before = await r.users.byId(id);
       if (!before) throw new PatdError('not_found', 'no such user');
-      await r.users.update(id, { disabled: p.disabled, isAdmin: p.admin, email: p.email, displayName: p.displayName?.slice(0, 120) });
+      await r.users.update(id, { disabled: p.disabled, isAdmin: p.admin, email: p.email, displayName });
       if (p.disabled) await r.sessions.deleteForUser(id);
       const orgIds = (await r.members.listForUser(id)).map((m) => m.orgId);
       const action = p.disabled === true && !before.disabled ? 'user.disabled' : p.disabled === false && before.disabled ? 'user.enabled' : 'user.updated';
@@ -114,6 +116,7 @@ export class AccountService {
 
   async updateMe(caller: Caller, p: { displayName?: string; email?: string; password?: string; currentPassword?: string }): Promise<User> {
     if (p.email !== undefined) checkEmail(p.email);
+    const displayName = p.displayName === undefined ? undefined : checkName('displayName', p.displayName);
     let passwordHash: string | undefined;
     if (p.password !== undefined) {
       this.checkPassword(p.password, 'password');
@@ -125,7 +128,7 @@ export class AccountService {
     }
     const now = this.d.clock.now();
     return this.d.store.tx(async (r) => {
-      await r.users.update(caller.user.id, { displayName: p.displayName?.slice(0, 120), email: p.email, passwordHash });
+      await r.users.update(caller.user.id, { displayName, email: p.email, passwordHash });
       await this.d.events.record(r, contextOf(caller), now, {
         action: 'user.updated', targetType: 'user', targetId: caller.user.id, subjectUserId: caller.user.id,
         details: { changed: Object.keys(p).filter((k) => k !== 'currentPassword') },

@@ -8,7 +8,7 @@ import { contextOf } from '../model.js';
 import { checkTokenAgainstPolicies, type PolicyScope } from '../policies/check.js';
 import { DEFAULT_DAYS, resolveExpiry } from '../tokens/expiry.js';
 import type { TokenService } from '../tokens/service.js';
-import { checkSlug, checkTokenName } from '../validate.js';
+import { checkName, checkSlug } from '../validate.js';
 import type { DeviceGrant, DeviceGrantRepo } from './model.js';
 
 /** 20 consonants: no vowels (no words), no look-alikes such as 0/O or 1/I. */
@@ -74,12 +74,9 @@ export class DeviceService {
 
   async start(input: StartInput, ctx: RequestContext): Promise<Started> {
     this.limiter.hit(`ip:${ctx.ip ?? '-'}`);
-    const clientId = typeof input.clientId === 'string' ? input.clientId.trim() : '';
-    if (!clientId || clientId.length > 100 || [...clientId].some((ch) => ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127)) {
-      throw new PatdError('validation_failed', 'client_id must be 1–100 printable characters', { field: 'client_id' });
-    }
+    const clientId = checkName('client_id', input.clientId);
     const scopes = this.d.catalog.normalize((input.scope ?? '').split(/[\s,]+/).filter(Boolean));
-    const tokenName = checkTokenName(input.tokenName?.trim() || clientId);
+    const tokenName = checkName('token_name', input.tokenName?.trim() || clientId);
     const orgs = parseOrgList(input.orgs);
     if (input.expiresInDays !== undefined) resolveExpiry({ expiresInDays: input.expiresInDays }, this.d.clock.now(), this.d.settings.maxTokenDays);
     const now = this.d.clock.now();

@@ -5,7 +5,7 @@ import { newId } from '../ids.js';
 import type { Caller, Membership, Org, Page, PageQuery, Policy, Role } from '../model.js';
 import { contextOf, DEFAULT_POLICY, ROLES } from '../model.js';
 import { ipAllowed, validatePolicy } from '../policies/check.js';
-import { checkOrgName, checkSlug } from '../validate.js';
+import { checkName, checkOrgName, checkSlug } from '../validate.js';
 
 export interface OrgView {
   id: string;
@@ -35,7 +35,7 @@ export class OrgService {
   async create(caller: Caller, input: { name: string; displayName?: string }): Promise<OrgView> {
     const name = checkOrgName(input.name);
     const now = this.d.clock.now();
-    const org: Org = { id: newId('org'), name, displayName: (input.displayName ?? name).slice(0, 120), createdAt: now };
+    const org: Org = { id: newId('org'), name, displayName: input.displayName === undefined ? name : checkName('displayName', input.displayName), createdAt: now };
     await commit(this.d, async (r, changed) => {
       if (await r.orgs.byName(name)) throw new PatdError('conflict', `org "${name}" already exists`, { field: 'name' });
       await r.orgs.insert(org);
