@@ -26,6 +26,8 @@ export interface Config {
   logLevel: string;
   trustProxy: boolean | string;
   authCacheSeconds: number;
+  /** PATD_WEBHOOK_ALLOW_PRIVATE: webhooks may reach loopback, private and link-local addresses. */
+  webhookAllowPrivate: boolean;
 }
 
 /** Bad configuration: the message names the variable and goes to stderr as one line. */
@@ -39,6 +41,13 @@ function int(env: Env, name: string, def: number, min: number, max: number): num
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${v}")`);
   return n;
+}
+
+function bool(env: Env, name: string, def: boolean): boolean {
+  const v = env[name];
+  if (v === undefined || v === '') return def;
+  if (v === 'true' || v === 'false') return v === 'true';
+  throw new ConfigError(`${name} must be true or false (got "${v}")`);
 }
 
 /** Reads `.env` in the working directory when present (values already in the environment win). */
@@ -100,6 +109,7 @@ export function loadConfig(env: Env = process.env, opts: { ensureSecret?: boolea
     smtpUrl, mailFrom: env.PATD_MAIL_FROM || 'patd <patd@localhost>', expiryWarningDays: [...new Set(expiryWarningDays)].sort((a, b) => b - a),
     oidc: oidcIssuer ? { issuer: oidcIssuer, clientId: env.PATD_OIDC_CLIENT_ID as string, clientSecret: env.PATD_OIDC_CLIENT_SECRET as string } : null,
     extraScopes, logLevel, trustProxy, authCacheSeconds: int(env, 'PATD_AUTH_CACHE_SECONDS', 5, 0, 300),
+    webhookAllowPrivate: bool(env, 'PATD_WEBHOOK_ALLOW_PRIVATE', false),
   });
 }
 

@@ -28,7 +28,8 @@ import { tokenPages } from './adapters/http/routes/token-pages.js';
 import { createMailer } from './adapters/mail/mailer.js';
 import { auditRoutes } from './adapters/http/routes/audit.js';
 import { notificationRoutes } from './adapters/http/routes/notifications.js';
-import { fetchPoster } from './adapters/webhooks/post.js';
+import { webhookPoster } from './adapters/webhooks/post.js';
+import { type Resolver, webhookUrlCheck } from './adapters/webhooks/addresses.js';
 import { tightenDataDir } from './adapters/files.js';
 import { type NotificationOptions, Notifications } from './core/notifications/index.js';
 import type { Mailer, WebhookPoster } from './core/notifications/model.js';
@@ -53,6 +54,8 @@ export interface Overrides {
   notifications?: Partial<Omit<NotificationOptions, 'publicUrl' | 'instanceSecret'>> & { mailer?: Mailer; poster?: WebhookPoster; mailTimeoutMs?: number };
   /** Device sign-in timings (tests poll faster). */
   device?: Partial<DeviceSettings>;
+  /** How webhook hosts are resolved (default dns.lookup; tests without a DNS server inject one). */
+  webhookResolver?: Resolver;
 }
 
 export interface Patd {
@@ -115,8 +118,10 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   const workers: Worker[] = [intervalWorker('usage-flush', 5_000, () => core.verifier.flushUsage(), logger)];
   const no = o.notifications ?? {};
   const mailer = no.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dir: config.dataDir, timeoutMs: no.mailTimeoutMs, log: logger });
-  const notifications = new Notifications(core, tokens, mailer, no.poster ?? fetchPoster, logger, {
-    leads: config.expiryWarningDays, ...no, publicUrl: config.publicUrl, instanceSecret: config.secret,
+  // Webhooks reach only public addresses unless PATD_WEBHOOK_ALLOW_PRIVATE: checked at registration and at every connect.
+  const addressRules = { allowPrivate: config.webhookAllowPrivate, resolver: o.webhookResolver };
+  const notifications = new Notifications(core, tokens, mailer, no.poster ?? webhookPoster(addressRules), logger, {
+    leads: config.expiryWarningDays, webhookUrlCheck: webhookUrlCheck(addressRules), ...no, publicUrl: config.publicUrl, instanceSecret: config.secret,
   });
   workers.push(...notifications.tasks);
   extensions.push(notificationRoutes(notifications), auditRoutes(notifications.audit));

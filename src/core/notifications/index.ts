@@ -5,7 +5,7 @@ import type { TokenService } from '../tokens/service.js';
 import { ExpiryScanner } from './expiry.js';
 import { LeakService } from './leaks.js';
 import { renderMail } from './messages.js';
-import type { Log, Mailer, MailPayload, WebhookPoster } from './model.js';
+import type { Log, Mailer, MailPayload, WebhookPoster, WebhookUrlCheck } from './model.js';
 import { intervalWorker, type Worker } from '../worker.js';
 import { DEFAULT_OUTBOX_OPTIONS, type OutboxOptions, OutboxWorker } from './outbox.js';
 import { SecretBox } from './signing.js';
@@ -22,6 +22,8 @@ export interface NotificationOptions {
   scanEveryMs?: number;
   scanBatch?: number;
   webhookTimeoutMs?: number;
+  /** Refuses webhook URLs whose host is or resolves to a loopback, private, link-local … address (PATD_WEBHOOK_ALLOW_PRIVATE). */
+  webhookUrlCheck: WebhookUrlCheck;
   /** Leak reports allowed per IP per window. */
   leakLimit?: { perIp: number; windowMs: number };
   failureWindowMs?: number;
@@ -42,7 +44,7 @@ export class Notifications {
 
   constructor(readonly d: CoreDeps, tokens: TokenService, mailer: Mailer, poster: WebhookPoster, log: Log, o: NotificationOptions) {
     const box = new SecretBox(o.instanceSecret);
-    this.webhooks = new WebhookService(d, box, poster, o.webhookTimeoutMs ?? 10_000, log);
+    this.webhooks = new WebhookService(d, box, poster, o.webhookUrlCheck, o.webhookTimeoutMs ?? 10_000, log);
     this.outbox = new OutboxWorker(d.store, d.clock, {
       mail: (m, signal) => mailer.send(renderMail(m.id, m.payload as unknown as MailPayload, o.publicUrl), signal),
       webhook: this.webhooks.deliver,
