@@ -1,6 +1,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomSecret } from './core/ids.js';
+import type { Rate } from './core/limits/limiter.js';
+import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './core/limits/rules.js';
 import { parseScopesFile, type ScopeDef } from './core/scopes/catalog.js';
 import { PREFIX_RE } from './core/tokens/format.js';
 
@@ -28,6 +30,8 @@ export interface Config {
   authCacheSeconds: number;
   /** PATD_WEBHOOK_ALLOW_PRIVATE: webhooks may reach loopback, private and link-local addresses. */
   webhookAllowPrivate: boolean;
+  /** PATD_LIMIT_*: limits on guessing, shared by every instance. */
+  limits: RateLimitSettings;
 }
 
 /** Bad configuration: the message names the variable and goes to stderr as one line. */
@@ -48,6 +52,34 @@ function bool(env: Env, name: string, def: boolean): boolean {
   if (v === undefined || v === '') return def;
   if (v === 'true' || v === 'false') return v === 'true';
   throw new ConfigError(`${name} must be true or false (got "${v}")`);
+}
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
+
+/** "10/15m": at most 10 per 15 minutes (units s, m, h); "off" turns the limit off. */
+function rate(env: Env, name: string, def: Rate): Rate {
+  const v = env[name];
+  if (v === undefined || v === '') return def;
+  if (v === 'off') return { max: 0, windowMs: def.windowMs };
+  const m = /^(\d{1,7})\/(\d{1,5})([smh])$/.exec(v.trim());
+  const max = Number(m?.[1]);
+  const windowMs = Number(m?.[2]) * (UNIT_MS[m?.[3] ?? ''] ?? 0);
+  if (!m || max < 1 || windowMs < 1000 || windowMs > 86_400_000) {
+    throw new ConfigError(`${name} must be COUNT/WINDOW such as 10/15m (window in s, m or h, at most 24h), or off (got "${v}")`);
+  }
+  return { max, windowMs };
+}
+
+function limits(env: Env): RateLimitSettings {
+  const d = DEFAULT_RATE_LIMITS;
+  return {
+    signIn: rate(env, 'PATD_LIMIT_SIGNIN', d.signIn),
+    signInUser: rate(env, 'PATD_LIMIT_SIGNIN_USER', d.signInUser),
+    deviceCodes: rate(env, 'PATD_LIMIT_DEVICE_CODES', d.deviceCodes),
+    deviceStart: rate(env, 'PATD_LIMIT_DEVICE_START', d.deviceStart),
+    tokenFailures: rate(env, 'PATD_LIMIT_TOKEN_FAILURES', d.tokenFailures),
+    leakReports: rate(env, 'PATD_LIMIT_LEAK_REPORTS', d.leakReports),
+  };
 }
 
 /** Reads `.env` in the working directory when present (values already in the environment win). */
@@ -109,7 +141,7 @@ export function loadConfig(env: Env = process.env, opts: { ensureSecret?: boolea
     smtpUrl, mailFrom: env.PATD_MAIL_FROM || 'patd <patd@localhost>', expiryWarningDays: [...new Set(expiryWarningDays)].sort((a, b) => b - a),
     oidc: oidcIssuer ? { issuer: oidcIssuer, clientId: env.PATD_OIDC_CLIENT_ID as string, clientSecret: env.PATD_OIDC_CLIENT_SECRET as string } : null,
     extraScopes, logLevel, trustProxy, authCacheSeconds: int(env, 'PATD_AUTH_CACHE_SECONDS', 5, 0, 300),
-    webhookAllowPrivate: bool(env, 'PATD_WEBHOOK_ALLOW_PRIVATE', false),
+    webhookAllowPrivate: bool(env, 'PATD_WEBHOOK_ALLOW_PRIVATE', false), limits: limits(env),
   });
 }
 

@@ -31,6 +31,8 @@ import { notificationRoutes } from './adapters/http/routes/notifications.js';
 import { webhookPoster } from './adapters/webhooks/post.js';
 import { type Resolver, webhookUrlCheck } from './adapters/webhooks/addresses.js';
 import { tightenDataDir } from './adapters/files.js';
+import { FailureGate } from './core/limits/gate.js';
+import { Limiter } from './core/limits/limiter.js';
 import { type NotificationOptions, Notifications } from './core/notifications/index.js';
 import type { Mailer, WebhookPoster } from './core/notifications/model.js';
 import { notificationSink } from './core/notifications/sink.js';
@@ -81,7 +83,7 @@ export interface Patd {
 export function buildCore(config: Readonly<Config>, store: Store, o: Overrides = {}): CoreDeps {
   const clock = o.clock ?? systemClock;
   const catalog = new ScopeCatalog(config.extraScopes);
-  const settings = { ...DEFAULT_CORE_SETTINGS, tokenPrefix: config.tokenPrefix, maxTokenDays: config.maxTokenDays, ...o.settings };
+  const settings = { ...DEFAULT_CORE_SETTINGS, tokenPrefix: config.tokenPrefix, maxTokenDays: config.maxTokenDays, limits: config.limits, ...o.settings };
   const verifier = new TokenVerifier(store, catalog, clock, { prefix: config.tokenPrefix, ttlMs: config.authCacheSeconds * 1000 });
   const events = new EventRecorder();
   // Token events queue mails and webhook deliveries in their own transaction (also from the CLI).
@@ -108,6 +110,10 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   const tokens = new TokenService(core);
   const extensions: HttpExtension[] = [];
   const hotExtensions: HttpExtension[] = [];
+  // Failed token checks per client IP: counted in the database, refused from memory (docs/security.md).
+  const tokenGate = new FailureGate(
+    new Limiter(store, core.clock, 'token-failures', core.settings.limits.tokenFailures, 'too many failed token checks from your address'), core.clock, logger,
+  );
   // Git host and device sign-in (docs/git.md).
   const gitDisk = new DiskRepoStorage(config.dataDir);
   const repos = new RepoService(core, gitDisk, config.publicUrl);
@@ -115,7 +121,10 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   // Accepting tokens in other services: forward-auth, RFC 7662/7009 (docs/forward-auth.md, docs/introspection.md).
   const clients = new ClientService(core, config.authCacheSeconds * 1000);
   hotExtensions.push(forwardAuthRoutes, oauthResourceRoutes(clients, new ResourceServerService(core, tokens, config.publicUrl)));
-  const workers: Worker[] = [intervalWorker('usage-flush', 5_000, () => core.verifier.flushUsage(), logger)];
+  const workers: Worker[] = [
+    intervalWorker('usage-flush', 5_000, () => core.verifier.flushUsage(), logger),
+    intervalWorker('rate-limit-purge', 10 * 60_000, () => store.r.rateLimits.purge(core.clock.now()), logger),
+  ];
   const no = o.notifications ?? {};
   const mailer = no.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dir: config.dataDir, timeoutMs: no.mailTimeoutMs, log: logger });
   // Webhooks reach only public addresses unless PATD_WEBHOOK_ALLOW_PRIVATE: checked at registration and at every connect.
@@ -142,6 +151,7 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
     },
     extensions,
     hotExtensions,
+    tokenGate,
   });
 
   let closed = false;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AccountService } from '../../core/accounts/service.js';
 import type { CoreDeps } from '../../core/deps.js';
+import type { FailureGate } from '../../core/limits/gate.js';
 import type { Caller, Session } from '../../core/model.js';
 import type { OrgService } from '../../core/orgs/service.js';
 import type { TokenService } from '../../core/tokens/service.js';
@@ -31,6 +32,8 @@ export interface AppDeps {
   extensions?: HttpExtension[];
   /** Features on the hot path of other services (forward-auth, introspection): mounted outside the API's cookie and auth hooks. */
   hotExtensions?: HttpExtension[];
+  /** Failed token checks per client IP (forward-auth, git host, OAuth client authentication): PATD_LIMIT_TOKEN_FAILURES. */
+  tokenGate?: FailureGate;
 }
 
 /** How a route authenticates; every /api route declares one (a test checks). */

@@ -167,4 +167,12 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   scan_state: ScanStateTable;
+  rate_limits: RateLimitsTable;
+}
+
+/** A rate-limit window: `key` is "{limit}:{digest of what is counted}". */
+export interface RateLimitsTable {
+  key: string;
+  hits: number;
+  reset_at: number;
 }

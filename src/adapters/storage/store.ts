@@ -13,6 +13,7 @@ import { sessionRepo } from './repos/sessions.js';
 import { tokenRepo } from './repos/tokens.js';
 import { userRepo } from './repos/users.js';
 import { invalidationRepo } from './repos/invalidations.js';
+import { rateLimitRepo } from './repos/rate-limits.js';
 import type { Database } from './schema.js';
 
 export function makeRepos(db: Kysely<Database>): Repos {
@@ -32,6 +33,7 @@ export function makeRepos(db: Kysely<Database>): Repos {
     deviceGrants: deviceGrantRepo(db),
     clients: clientRepo(db),
     invalidations: invalidationRepo(db),
+    rateLimits: rateLimitRepo(db),
   };
 }
 

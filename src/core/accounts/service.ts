@@ -5,7 +5,7 @@ import { newId, randomSecret, sha256Hex } from '../ids.js';
 import type { Caller, Page, PageQuery, RequestContext, Session, User } from '../model.js';
 import { contextOf, SYSTEM_ACTOR } from '../model.js';
 import { checkEmail, checkName, checkSlug } from '../validate.js';
-import { WindowLimiter } from './limiter.js';
+import { SignInLimits } from '../limits/sign-in.js';
 import { openSession } from './session.js';
 
 export interface NewUser {
@@ -41,14 +41,11 @@ export interface SignedIn {
 const MIN_PASSWORD = 8;
 
 export class AccountService {
-  private readonly perUser: WindowLimiter;
-  private readonly perIp: WindowLimiter;
+  private readonly limits: SignInLimits;
   private dummyHash: Promise<string> | null = null;
 
   constructor(private readonly d: CoreDeps) {
-    const s = d.settings;
-    this.perUser = new WindowLimiter(d.clock, s.signInPerUser, s.signInWindowMs);
-    this.perIp = new WindowLimiter(d.clock, s.signInPerIp, s.signInWindowMs);
+    this.limits = new SignInLimits(d);
   }
 
   /** First start with an empty database: create `admin`. Returns the generated password, if any. */
@@ -137,10 +134,9 @@ export class AccountService {
     });
   }
 
-  /** Password sign-in, limited per IP and per username. */
+  /** Password sign-in; failures are limited per (username, IP) and, much higher, per username. */
   async signIn(username: string, password: string, ip: string | null, userAgent: string | null): Promise<SignedIn> {
-    this.perIp.hit(`ip:${ip ?? '-'}`);
-    this.perUser.hit(`user:${username.toLowerCase()}`);
+    await this.limits.begin(username, ip);
     const u = await this.d.store.r.users.byUsername(username.toLowerCase());
     // Same work whether or not the user exists, so timing does not tell usernames apart.
     const ok = u?.passwordHash ? await this.d.hasher.verify(u.passwordHash, password) : await this.burn(password);
@@ -150,7 +146,7 @@ export class AccountService {
       }));
       throw new PatdError('invalid_credentials', 'wrong username or password');
     }
-    this.perUser.reset(`user:${username.toLowerCase()}`);
+    await this.limits.succeeded(username, ip);
     const now = this.d.clock.now();
     const s = await this.d.store.tx((r) => openSession(this.d, r, u, now, { ip, userAgent }, { method: 'password' }));
     return { user: u, ...s };

@@ -24,8 +24,6 @@ export interface NotificationOptions {
   webhookTimeoutMs?: number;
   /** Refuses webhook URLs whose host is or resolves to a loopback, private, link-local … address (PATD_WEBHOOK_ALLOW_PRIVATE). */
   webhookUrlCheck: WebhookUrlCheck;
-  /** Leak reports allowed per IP per window. */
-  leakLimit?: { perIp: number; windowMs: number };
   failureWindowMs?: number;
 }
 
@@ -50,7 +48,7 @@ export class Notifications {
       webhook: this.webhooks.deliver,
     }, { ...DEFAULT_OUTBOX_OPTIONS, ...o.outbox }, log);
     this.scanner = new ExpiryScanner(d, tokens, { leads: o.leads, batch: o.scanBatch ?? 500 }, log);
-    this.leaks = new LeakService(d, tokens, o.leakLimit ?? { perIp: 60, windowMs: 60_000 });
+    this.leaks = new LeakService(d, tokens);
     this.audit = new AuditService(d);
     this.failures = new AuthFailureSampler(d, log, o.failureWindowMs ?? 60_000);
     d.verifier.onFailure = this.failures.onFailure;

@@ -84,3 +84,9 @@ export const field = (b: unknown, k: string): string | undefined => {
   const v = (b && typeof b === 'object' ? (b as Form)[k] : undefined);
   return typeof v === 'string' ? v : undefined;
 };
+
+/** A page answering a rate_limited refusal says when to come back, as every 429 does (Retry-After, whole seconds). */
+export function withRetryAfter(reply: FastifyReply, e: { extras: { retryAfter?: number } }): FastifyReply {
+  if (e.extras.retryAfter !== undefined) reply.header('retry-after', String(e.extras.retryAfter));
+  return reply;
+}

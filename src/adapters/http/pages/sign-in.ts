@@ -4,7 +4,7 @@ import { constantTimeEqual } from '../../../core/ids.js';
 import type { Caller, User } from '../../../core/model.js';
 import { sessionCookie, setSessionCookie } from '../auth.js';
 import type { AppDeps } from '../deps.js';
-import { field, loginCsrf } from './html.js';
+import { field, loginCsrf, withRetryAfter } from './html.js';
 
 /** Sign-in and sessions for the server-rendered pages under one path (/device, /tokens). */
 export function pageSessions(deps: AppDeps, path: string) {
@@ -38,7 +38,10 @@ export function pageSessions(deps: AppDeps, path: string) {
         setSessionCookie(reply, s, secure);
         return null;
       } catch (e) {
-        if (isPatdError(e) && (e.code === 'invalid_credentials' || e.code === 'rate_limited')) return { status: e.status, error: e.message, username };
+        if (isPatdError(e) && (e.code === 'invalid_credentials' || e.code === 'rate_limited')) {
+          withRetryAfter(reply, e);
+          return { status: e.status, error: e.message, username };
+        }
         throw e;
       }
     },

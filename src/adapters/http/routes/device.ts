@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { type DeviceService, formatUserCode, normalizeUserCode } from '../../../core/device/service.js';
 import { isPatdError, PatdError } from '../../../core/errors.js';
 import type { User } from '../../../core/model.js';
@@ -7,7 +7,7 @@ import { caller } from '../auth.js';
 import type { AppDeps, HttpExtension } from '../deps.js';
 import { errors } from '../schemas.js';
 import { approvePage, enterCodePage, errorPage, resultPage, signInPage } from '../pages/device.js';
-import { field, seeOther, sendHtml as html } from '../pages/html.js';
+import { field, seeOther, sendHtml as html, withRetryAfter } from '../pages/html.js';
 import { pageSessions } from '../pages/sign-in.js';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -82,11 +82,12 @@ const oauth = (deps: AppDeps, device: DeviceService): FastifyPluginAsync => asyn
 
 const pages = (deps: AppDeps, device: DeviceService): FastifyPluginAsync => async (app) => {
   const sessions = pageSessions(deps, '/device');
-  const show = async (reply: FastifyReply, userCode: string, s: { user: User; session: { csrfToken: string } }) => {
+  const show = async (req: FastifyRequest, reply: FastifyReply, userCode: string, s: { user: User; session: { csrfToken: string } }) => {
     try {
-      return html(reply, 200, approvePage(await device.describe(userCode), s.session.csrfToken, s.user.username));
+      return html(reply, 200, approvePage(await device.describe(userCode, req.ip), s.session.csrfToken, s.user.username));
     } catch (e) {
       if (isPatdError(e) && e.code === 'not_found') return html(reply, 404, enterCodePage(e.message));
+      if (isPatdError(e) && e.code === 'rate_limited') return html(withRetryAfter(reply, e), 429, enterCodePage(e.message));
       throw e;
     }
   };
@@ -102,7 +103,7 @@ const pages = (deps: AppDeps, device: DeviceService): FastifyPluginAsync => asyn
     const done = (req.query as { done?: unknown }).done;
     if (done === 'approved' || done === 'denied') return html(reply, 200, resultPage(done));
     if (!code) return html(reply, 200, enterCodePage());
-    return show(reply, code, s);
+    return show(req, reply, code, s);
   });
 
   app.post('/device', { config: { auth: 'none' }, schema: { hide: true } }, async (req, reply) => {
@@ -124,7 +125,7 @@ const pages = (deps: AppDeps, device: DeviceService): FastifyPluginAsync => asyn
       // Post/redirect/get: reloading the result page must not post the decision again.
       return seeOther(reply, `/device?done=${r.status}`);
     } catch (e) {
-      if (isPatdError(e) && e.status < 500) return html(reply, e.status, errorPage(e.message));
+      if (isPatdError(e) && e.status < 500) return html(withRetryAfter(reply, e), e.status, errorPage(e.message));
       throw e;
     }
   });
@@ -134,14 +135,14 @@ const api = (device: DeviceService): FastifyPluginAsync => async (app) => {
   const tags = ['device'];
   app.get('/device/:userCode', {
     config: { auth: { sessionOnly: true } },
-    schema: { tags, summary: 'What a device sign-in request asks for', params: CodeParam, response: { 200: DeviceRequest, ...errors(401, 403, 404) } },
+    schema: { tags, summary: 'What a device sign-in request asks for', params: CodeParam, response: { 200: DeviceRequest, ...errors(401, 403, 404, 429) } },
   }, async (req) => {
     caller(req);
-    return device.describe((req.params as Static<typeof CodeParam>).userCode);
+    return device.describe((req.params as Static<typeof CodeParam>).userCode, req.ip);
   });
   app.post('/device/:userCode', {
     config: { auth: { sessionOnly: true } },
-    schema: { tags, summary: 'Approve or deny a device sign-in request', params: CodeParam, body: Decision, response: { 200: Type.Object({ status: Type.String() }), ...errors(400, 401, 403, 404, 409) } },
+    schema: { tags, summary: 'Approve or deny a device sign-in request', params: CodeParam, body: Decision, response: { 200: Type.Object({ status: Type.String() }), ...errors(400, 401, 403, 404, 409, 429) } },
   }, async (req) => {
     const b = req.body as Static<typeof Decision>;
     return device.decide(caller(req), (req.params as Static<typeof CodeParam>).userCode, b.action, { orgs: b.orgs, expiresInDays: b.expiresInDays });
