@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { redactUrl } from '../../src/adapters/logger.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
 import { PatdError } from '../../src/core/errors.js';
 import { clientKey } from '../../src/core/limits/limiter.js';
 import { SecretBox } from '../../src/core/notifications/signing.js';
@@ -100,5 +101,30 @@ describe('rate limit keys', () => {
     assert.notEqual(clientKey('192.0.2.1'), clientKey('192.0.2.2'));
     assert.equal(clientKey('fe80::1%eth0'), clientKey('fe80::2'));
     assert.equal(clientKey(null), clientKey(undefined));
+  });
+});
+
+describe('configuration of the hardening rules', () => {
+  const base = { PATD_SECRET: 'x'.repeat(32), PATD_DATA_DIR: '/nonexistent-patd-test' };
+  test('PATD_LIMIT_* take COUNT/WINDOW or off; the defaults are the contract\'s', () => {
+    const d = loadConfig(base).limits;
+    assert.deepEqual(d.signIn, { max: 10, windowMs: 15 * 60_000 });
+    assert.deepEqual(d.signInUser, { max: 100, windowMs: 15 * 60_000 });
+    assert.deepEqual(d.deviceCodes, { max: 30, windowMs: 10 * 60_000 });
+    assert.deepEqual(d.tokenFailures, { max: 600, windowMs: 60_000 });
+    assert.deepEqual(d.leakReports, { max: 60, windowMs: 3_600_000 });
+    const c = loadConfig({ ...base, PATD_LIMIT_SIGNIN: '5/30s', PATD_LIMIT_TOKEN_FAILURES: 'off', PATD_LIMIT_LEAK_REPORTS: '100/2h' }).limits;
+    assert.deepEqual(c.signIn, { max: 5, windowMs: 30_000 });
+    assert.equal(c.tokenFailures.max, 0);
+    assert.deepEqual(c.leakReports, { max: 100, windowMs: 7_200_000 });
+    for (const bad of ['10', '10/', '/15m', '0/15m', '10/15d', '10/0s', '10/25h', 'ten/15m', '-1/1m']) {
+      assert.throws(() => loadConfig({ ...base, PATD_LIMIT_SIGNIN: bad }), (e: Error) => e instanceof ConfigError && e.message.startsWith('PATD_LIMIT_SIGNIN '), bad);
+    }
+  });
+
+  test('PATD_WEBHOOK_ALLOW_PRIVATE is true or false (default false)', () => {
+    assert.equal(loadConfig(base).webhookAllowPrivate, false);
+    assert.equal(loadConfig({ ...base, PATD_WEBHOOK_ALLOW_PRIVATE: 'true' }).webhookAllowPrivate, true);
+    assert.throws(() => loadConfig({ ...base, PATD_WEBHOOK_ALLOW_PRIVATE: 'yes' }), /PATD_WEBHOOK_ALLOW_PRIVATE must be true or false/);
   });
 });
