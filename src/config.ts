@@ -72,9 +72,15 @@ function rate(env: Env, name: string, def: Rate): Rate {
 
 function limits(env: Env): RateLimitSettings {
   const d = DEFAULT_RATE_LIMITS;
+  const signIn = rate(env, 'PATD_LIMIT_SIGNIN', d.signIn);
+  const signInUser = rate(env, 'PATD_LIMIT_SIGNIN_USER', d.signInUser);
+  // A ceiling no higher than one address's allowance would let one address lock a person out.
+  if (signIn.max > 0 && signInUser.max > 0 && signInUser.max <= signIn.max) {
+    throw new ConfigError('PATD_LIMIT_SIGNIN_USER must allow more attempts than PATD_LIMIT_SIGNIN (it is the ceiling across all addresses)');
+  }
   return {
-    signIn: rate(env, 'PATD_LIMIT_SIGNIN', d.signIn),
-    signInUser: rate(env, 'PATD_LIMIT_SIGNIN_USER', d.signInUser),
+    signIn,
+    signInUser,
     deviceCodes: rate(env, 'PATD_LIMIT_DEVICE_CODES', d.deviceCodes),
     deviceStart: rate(env, 'PATD_LIMIT_DEVICE_START', d.deviceStart),
     tokenFailures: rate(env, 'PATD_LIMIT_TOKEN_FAILURES', d.tokenFailures),

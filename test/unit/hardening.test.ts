@@ -120,6 +120,9 @@ describe('configuration of the hardening rules', () => {
     for (const bad of ['10', '10/', '/15m', '0/15m', '10/15d', '10/0s', '10/25h', 'ten/15m', '-1/1m']) {
       assert.throws(() => loadConfig({ ...base, PATD_LIMIT_SIGNIN: bad }), (e: Error) => e instanceof ConfigError && e.message.startsWith('PATD_LIMIT_SIGNIN '), bad);
     }
+    // The per-username ceiling must stay above one address's allowance, or one address locks a person out.
+    assert.throws(() => loadConfig({ ...base, PATD_LIMIT_SIGNIN_USER: '10/15m' }), /PATD_LIMIT_SIGNIN_USER must allow more/);
+    assert.equal(loadConfig({ ...base, PATD_LIMIT_SIGNIN: 'off', PATD_LIMIT_SIGNIN_USER: '5/15m' }).limits.signInUser.max, 5);
   });
 
   test('PATD_WEBHOOK_ALLOW_PRIVATE is true or false (default false)', () => {
