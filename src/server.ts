@@ -43,6 +43,8 @@ import { ClientService } from './core/clients/service.js';
 import { openidClient } from './adapters/oidc/client.js';
 import { oidcRoutes } from './adapters/http/routes/oidc.js';
 import { ExternalSignIn } from './core/accounts/oidc.js';
+import { ServiceAccountService } from './core/orgs/service-accounts.js';
+import { serviceAccountRoutes } from './adapters/http/routes/service-accounts.js';
 
 export type { Worker };
 
@@ -108,7 +110,8 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   const accounts = new AccountService(core);
   const orgs = new OrgService(core);
   const tokens = new TokenService(core);
-  const extensions: HttpExtension[] = [];
+  const serviceAccounts = new ServiceAccountService(core, tokens);
+  const extensions: HttpExtension[] = [serviceAccountRoutes(serviceAccounts)];
   const hotExtensions: HttpExtension[] = [];
   // Failed token checks per client IP: counted in the database, refused from memory (docs/security.md).
   const tokenGate = new FailureGate(
@@ -120,7 +123,7 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   extensions.push(repoRoutes(repos), gitRoutes(repos, gitDisk.root), deviceRoutes(new DeviceService(core, tokens, { ...DEFAULT_DEVICE_SETTINGS, ...o.device })));
   // Accepting tokens in other services: forward-auth, RFC 7662/7009 (docs/forward-auth.md, docs/introspection.md).
   const clients = new ClientService(core, config.authCacheSeconds * 1000);
-  hotExtensions.push(forwardAuthRoutes, oauthResourceRoutes(clients, new ResourceServerService(core, tokens, config.publicUrl)));
+  hotExtensions.push(forwardAuthRoutes, oauthResourceRoutes(clients, new ResourceServerService(core, config.publicUrl)));
   const workers: Worker[] = [
     intervalWorker('usage-flush', 5_000, () => core.verifier.flushUsage(), logger),
     intervalWorker('rate-limit-purge', 10 * 60_000, () => store.r.rateLimits.purge(core.clock.now()), logger),
@@ -129,7 +132,7 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   const mailer = no.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dir: config.dataDir, timeoutMs: no.mailTimeoutMs, log: logger });
   // Webhooks reach only public addresses unless PATD_WEBHOOK_ALLOW_PRIVATE: checked at registration and at every connect.
   const addressRules = { allowPrivate: config.webhookAllowPrivate, resolver: o.webhookResolver };
-  const notifications = new Notifications(core, tokens, mailer, no.poster ?? webhookPoster(addressRules), logger, {
+  const notifications = new Notifications(core, mailer, no.poster ?? webhookPoster(addressRules), logger, {
     leads: config.expiryWarningDays, webhookUrlCheck: webhookUrlCheck(addressRules), ...no, publicUrl: config.publicUrl, instanceSecret: config.secret,
   });
   workers.push(...notifications.tasks);
