@@ -22,10 +22,13 @@ export interface CoreSettings {
   sessionDays: number;
   /** Limits on guessing, shared by every instance through the database. */
   limits: RateLimitSettings;
+  /** PATD_ORG_CREATION: who may create orgs through the API. */
+  orgCreation: 'everyone' | 'admins';
 }
 
 export const DEFAULT_CORE_SETTINGS: Omit<CoreSettings, 'tokenPrefix'> = {
   maxTokenDays: 365,
   sessionDays: 7,
   limits: DEFAULT_RATE_LIMITS,
+  orgCreation: 'everyone',
 };

@@ -13,6 +13,7 @@ import { sessionRepo } from './repos/sessions.js';
 import { tokenRepo } from './repos/tokens.js';
 import { userRepo } from './repos/users.js';
 import { invalidationRepo } from './repos/invalidations.js';
+import { invitationRepo } from './repos/invitations.js';
 import { rateLimitRepo } from './repos/rate-limits.js';
 import type { Database } from './schema.js';
 
@@ -33,6 +34,7 @@ export function makeRepos(db: Kysely<Database>): Repos {
     deviceGrants: deviceGrantRepo(db),
     clients: clientRepo(db),
     invalidations: invalidationRepo(db),
+    invitations: invitationRepo(db),
     rateLimits: rateLimitRepo(db),
   };
 }
