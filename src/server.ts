@@ -27,7 +27,11 @@ import { intervalWorker, type Worker } from './core/worker.js';
 import { createMailer } from './adapters/mail/mailer.js';
 import { auditRoutes } from './adapters/http/routes/audit.js';
 import { notificationRoutes } from './adapters/http/routes/notifications.js';
-import { fetchPoster } from './adapters/webhooks/post.js';
+import { webhookPoster } from './adapters/webhooks/post.js';
+import { type Resolver, webhookUrlCheck } from './adapters/webhooks/addresses.js';
+import { tightenDataDir } from './adapters/files.js';
+import { FailureGate } from './core/limits/gate.js';
+import { Limiter } from './core/limits/limiter.js';
 import { type NotificationOptions, Notifications } from './core/notifications/index.js';
 import type { Mailer, WebhookPoster } from './core/notifications/model.js';
 import { notificationSink } from './core/notifications/sink.js';
@@ -59,6 +63,8 @@ export interface Overrides {
   notifications?: Partial<Omit<NotificationOptions, 'publicUrl' | 'instanceSecret'>> & { mailer?: Mailer; poster?: WebhookPoster; mailTimeoutMs?: number };
   /** Device sign-in timings (tests poll faster). */
   device?: Partial<DeviceSettings>;
+  /** How webhook hosts are resolved (default dns.lookup; tests without a DNS server inject one). */
+  webhookResolver?: Resolver;
 }
 
 export interface Patd {
@@ -86,7 +92,7 @@ export interface Patd {
 export function buildCore(config: Readonly<Config>, store: Store, o: Overrides = {}): CoreDeps {
   const clock = o.clock ?? systemClock;
   const catalog = new ScopeCatalog(config.extraScopes);
-  const settings = { ...DEFAULT_CORE_SETTINGS, tokenPrefix: config.tokenPrefix, maxTokenDays: config.maxTokenDays, orgCreation: config.orgCreation, ...o.settings };
+  const settings = { ...DEFAULT_CORE_SETTINGS, tokenPrefix: config.tokenPrefix, maxTokenDays: config.maxTokenDays, orgCreation: config.orgCreation, limits: config.limits, ...o.settings };
   const verifier = new TokenVerifier(store, catalog, clock, { prefix: config.tokenPrefix, ttlMs: config.authCacheSeconds * 1000 });
   const events = new EventRecorder();
   // Token events queue mails and webhook deliveries in their own transaction (also from the CLI).
@@ -104,6 +110,8 @@ export async function openStore(config: Readonly<Config>): Promise<Store & { mig
 /** The composition root: config in, a ready service out. Nothing else wires adapters together. */
 export async function createPatd(config: Readonly<Config>, o: Overrides = {}): Promise<Patd> {
   const logger = o.logger ?? makeLogger(config.logLevel);
+  // Installs made before patd kept its files private are fixed before anything is opened.
+  tightenDataDir(config.dataDir, config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl.slice('sqlite:'.length) : null, (obj, msg) => logger.warn(obj, msg));
   const store = await openStore(config);
   await store.migrate();
   const core = buildCore(config, store, o);
@@ -113,6 +121,10 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   const serviceAccounts = new ServiceAccountService(core, tokens);
   const extensions: HttpExtension[] = [serviceAccountRoutes(serviceAccounts)];
   const hotExtensions: HttpExtension[] = [];
+  // Failed token checks per client IP: counted in the database, refused from memory (docs/security.md).
+  const tokenGate = new FailureGate(
+    new Limiter(store, core.clock, 'token-failures', core.settings.limits.tokenFailures, 'too many failed token checks from your address'), core.clock, logger,
+  );
   // Git host and device sign-in (docs/git.md).
   const gitDisk = new DiskRepoStorage(config.dataDir);
   const repos = new RepoService(core, gitDisk, config.publicUrl);
@@ -120,11 +132,16 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   // Accepting tokens in other services: forward-auth, RFC 7662/7009 (docs/forward-auth.md, docs/introspection.md).
   const clients = new ClientService(core, config.authCacheSeconds * 1000);
   hotExtensions.push(forwardAuthRoutes, oauthResourceRoutes(clients, new ResourceServerService(core, config.publicUrl)));
-  const workers: Worker[] = [intervalWorker('usage-flush', 5_000, () => core.verifier.flushUsage(), logger)];
+  const workers: Worker[] = [
+    intervalWorker('usage-flush', 5_000, () => core.verifier.flushUsage(), logger),
+    intervalWorker('rate-limit-purge', 10 * 60_000, () => store.r.rateLimits.purge(core.clock.now()), logger),
+  ];
   const no = o.notifications ?? {};
   const mailer = no.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dir: config.dataDir, timeoutMs: no.mailTimeoutMs, log: logger });
-  const notifications = new Notifications(core, mailer, no.poster ?? fetchPoster, logger, {
-    leads: config.expiryWarningDays, ...no, publicUrl: config.publicUrl, instanceSecret: config.secret,
+  // Webhooks reach only public addresses unless PATD_WEBHOOK_ALLOW_PRIVATE: checked at registration and at every connect.
+  const addressRules = { allowPrivate: config.webhookAllowPrivate, resolver: o.webhookResolver };
+  const notifications = new Notifications(core, mailer, no.poster ?? webhookPoster(addressRules), logger, {
+    leads: config.expiryWarningDays, webhookUrlCheck: webhookUrlCheck(addressRules), ...no, publicUrl: config.publicUrl, instanceSecret: config.secret,
   });
   workers.push(...notifications.tasks);
   extensions.push(notificationRoutes(notifications), auditRoutes(notifications.audit));
@@ -150,6 +167,7 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
     extensions,
     hotExtensions,
     htmlPages,
+    tokenGate,
   });
 
   let closed = false;

@@ -132,6 +132,22 @@ export interface InvalidationRepo {
   publish(i: Invalidation): Promise<void>;
 }
 
+/**
+ * Fixed-window counters shared by every instance on the database (rate limits). Keys are
+ * opaque; a window opens at the first `add` after the previous one ended.
+ */
+export interface RateLimitRepo {
+  /** Adds `n` to the key's open window (opening one of `windowMs` when none is open); the count after it and when the window ends. */
+  add(key: string, n: number, now: number, windowMs: number): Promise<{ count: number; resetAt: number }>;
+  /** The key's open window; count 0 when none is open. */
+  get(key: string, now: number): Promise<{ count: number; resetAt: number }>;
+  /** Takes one back from an open window (never below 0; opens none). */
+  refund(key: string, now: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Deletes windows that ended before `now`; returns how many. */
+  purge(now: number): Promise<number>;
+}
+
 export interface Repos {
   users: UserRepo;
   sessions: SessionRepo;
@@ -150,6 +166,7 @@ export interface Repos {
   invalidations: InvalidationRepo;
   usage: TokenUsageRepo;
   invitations: InvitationRepo;
+  rateLimits: RateLimitRepo;
 }
 
 export interface Store {

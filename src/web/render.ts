@@ -37,3 +37,9 @@ export function wantsHtml(req: FastifyRequest): boolean {
   if (path.startsWith('/api/') || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
   return /\btext\/html\b/.test(req.headers.accept ?? '');
 }
+
+/** Sets Retry-After (whole seconds) when the error is a rate limit, so a 429 page tells the browser when to come back. */
+export function withRetryAfter(reply: FastifyReply, e: { extras: { retryAfter?: number } }): FastifyReply {
+  if (e.extras.retryAfter !== undefined) reply.header('retry-after', String(e.extras.retryAfter));
+  return reply;
+}

@@ -4,6 +4,7 @@ import type { AccountService } from '../../core/accounts/service.js';
 import type { SessionService } from '../../core/accounts/sessions.js';
 import type { InvitationService } from '../../core/orgs/invitations.js';
 import type { CoreDeps } from '../../core/deps.js';
+import type { FailureGate } from '../../core/limits/gate.js';
 import type { Caller, Session } from '../../core/model.js';
 import type { OrgService } from '../../core/orgs/service.js';
 import type { TokenService } from '../../core/tokens/service.js';
@@ -39,6 +40,8 @@ export interface AppDeps {
   hotExtensions?: HttpExtension[];
   /** The web app's HTML 404 for browsers asking for a page that does not exist (src/web). */
   htmlPages?: { wants(req: FastifyRequest): boolean; notFound(deps: AppDeps, req: FastifyRequest, reply: FastifyReply): Promise<unknown> };
+  /** Failed token checks per client IP (forward-auth, git host, OAuth client authentication): PATD_LIMIT_TOKEN_FAILURES. */
+  tokenGate?: FailureGate;
 }
 
 /** How a route authenticates; every /api route declares one (a test checks). */

@@ -195,4 +195,12 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   scan_state: ScanStateTable;
   invitations: InvitationsTable;
+  rate_limits: RateLimitsTable;
+}
+
+/** A rate-limit window: `key` is "{limit}:{digest of what is counted}". */
+export interface RateLimitsTable {
+  key: string;
+  hits: number;
+  reset_at: number;
 }

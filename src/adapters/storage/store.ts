@@ -15,6 +15,7 @@ import { userRepo } from './repos/users.js';
 import { invalidationRepo } from './repos/invalidations.js';
 import { usageRepo } from './repos/usage.js';
 import { invitationRepo } from './repos/invitations.js';
+import { rateLimitRepo } from './repos/rate-limits.js';
 import type { Database } from './schema.js';
 
 export function makeRepos(db: Kysely<Database>): Repos {
@@ -36,6 +37,7 @@ export function makeRepos(db: Kysely<Database>): Repos {
     invalidations: invalidationRepo(db),
     usage: usageRepo(db),
     invitations: invitationRepo(db),
+    rateLimits: rateLimitRepo(db),
   };
 }
 

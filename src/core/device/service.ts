@@ -1,5 +1,4 @@
 import { randomInt } from 'node:crypto';
-import { WindowLimiter } from '../accounts/limiter.js';
 import type { CoreDeps } from '../deps.js';
 import { PatdError } from '../errors.js';
 import { newId, randomSecret, sha256Hex } from '../ids.js';
@@ -9,7 +8,8 @@ import { memberOrgFacts, reachOf } from '../policies/facts.js';
 import { checkSettings } from '../policies/token-use.js';
 import { DEFAULT_DAYS, resolveExpiry } from '../tokens/expiry.js';
 import type { TokenService } from '../tokens/service.js';
-import { checkSlug, checkTokenName } from '../validate.js';
+import { checkName, checkSlug } from '../validate.js';
+import { clientKey, Limiter } from '../limits/limiter.js';
 import type { DeviceGrant, DeviceGrantRepo } from './model.js';
 
 /** 20 consonants: no vowels (no words), no look-alikes such as 0/O or 1/I. */
@@ -67,20 +67,19 @@ export const normalizeUserCode = (c: string) => c.toUpperCase().replace(/[^A-Z]/
  * poll after approval, and the grant is consumed by a compare-and-set so it is issued once.
  */
 export class DeviceService {
-  private readonly limiter: WindowLimiter;
+  private readonly starts: Limiter;
+  private readonly codes: Limiter;
 
   constructor(private readonly d: CoreDeps, private readonly tokens: TokenService, private readonly s: DeviceSettings = DEFAULT_DEVICE_SETTINGS) {
-    this.limiter = new WindowLimiter(d.clock, 60, 15 * 60_000);
+    this.starts = new Limiter(d.store, d.clock, 'device-start', d.settings.limits.deviceStart, 'too many device sign-ins started from your address');
+    this.codes = new Limiter(d.store, d.clock, 'device-code', d.settings.limits.deviceCodes, 'too many wrong codes from your address');
   }
 
   async start(input: StartInput, ctx: RequestContext): Promise<Started> {
-    this.limiter.hit(`ip:${ctx.ip ?? '-'}`);
-    const clientId = typeof input.clientId === 'string' ? input.clientId.trim() : '';
-    if (!clientId || clientId.length > 100 || [...clientId].some((ch) => ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127)) {
-      throw new PatdError('validation_failed', 'client_id must be 1–100 printable characters', { field: 'client_id' });
-    }
+    await this.starts.take([clientKey(ctx.ip)]);
+    const clientId = checkName('client_id', input.clientId);
     const scopes = this.d.catalog.normalize((input.scope ?? '').split(/[\s,]+/).filter(Boolean));
-    const tokenName = checkTokenName(input.tokenName?.trim() || clientId);
+    const tokenName = checkName('token_name', input.tokenName?.trim() || clientId);
     const orgs = parseOrgList(input.orgs);
     if (input.expiresInDays !== undefined) resolveExpiry({ expiresInDays: input.expiresInDays }, this.d.clock.now(), this.d.settings.maxTokenDays);
     const now = this.d.clock.now();
@@ -105,9 +104,9 @@ export class DeviceService {
     }
   }
 
-  /** The pending request behind a user code; 404 when unknown, expired or already decided. */
-  async describe(userCode: string): Promise<DeviceRequestView> {
-    const g = await this.pending(userCode);
+  /** The pending request behind a user code; 404 when unknown, expired or already decided. `ip` is the asker's (wrong codes are limited per IP). */
+  async describe(userCode: string, ip: string | null): Promise<DeviceRequestView> {
+    const g = await this.pending(userCode, ip);
     const defs = new Map(this.d.catalog.list().map((s) => [s.id, s.description] as const));
     return {
       userCode: formatUserCode(g.userCode), clientName: g.clientId, tokenName: g.tokenName,
@@ -120,7 +119,7 @@ export class DeviceService {
   /** A signed-in person approves (optionally narrowing orgs or changing the lifetime) or denies. */
   async decide(caller: Caller, userCode: string, action: 'approve' | 'deny', o: { orgs?: string[] | '*'; expiresInDays?: number } = {}): Promise<{ status: 'approved' | 'denied' }> {
     if (caller.token) throw new PatdError('session_required', 'a device sign-in is approved by a signed-in person, not a token');
-    const g = await this.pending(userCode);
+    const g = await this.pending(userCode, caller.ip);
     const now = this.d.clock.now();
     if (action === 'deny') {
       await this.transition(caller, g, { status: 'denied', userId: caller.user.id, decidedAt: now }, 'device.denied');
@@ -187,12 +186,19 @@ export class DeviceService {
     }
   }
 
-  private async pending(userCode: string): Promise<DeviceGrant> {
+  /**
+   * Guessing user codes is limited per IP: each look-up is counted before it is made (so
+   * concurrent guesses cannot slip past the limit) and given back when the code was right.
+   */
+  private async pending(userCode: string, ip: string | null): Promise<DeviceGrant> {
+    const client = [clientKey(ip)];
+    await this.codes.take(client);
     const code = normalizeUserCode(typeof userCode === 'string' ? userCode.slice(0, 20) : '');
     const g = code.length === 8 ? await this.d.store.r.deviceGrants.byUserCode(code) : null;
     if (g?.status !== 'pending' || g.expiresAt <= this.d.clock.now()) {
       throw new PatdError('not_found', 'no pending sign-in request with this code; it may have expired or been used — start again on your device');
     }
+    await this.codes.refund(client);
     return g;
   }
 

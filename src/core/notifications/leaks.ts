@@ -1,6 +1,6 @@
-import { WindowLimiter } from '../accounts/limiter.js';
 import type { CoreDeps } from '../deps.js';
 import { PatdError } from '../errors.js';
+import { clientKey, Limiter } from '../limits/limiter.js';
 import type { RequestContext, Token } from '../model.js';
 import type { Repos } from '../ports.js';
 import { revokeGuards } from '../tokens/revoke-guards.js';
@@ -18,14 +18,14 @@ export const MAX_LEAK_REPORT = 1000;
  * webhooks fire). The caller learns nothing about which strings were real.
  */
 export class LeakService {
-  private readonly limiter: WindowLimiter;
+  private readonly limiter: Limiter;
 
-  constructor(private readonly d: CoreDeps, limit: { perIp: number; windowMs: number }) {
-    this.limiter = new WindowLimiter(d.clock, limit.perIp, limit.windowMs);
+  constructor(private readonly d: CoreDeps) {
+    this.limiter = new Limiter(d.store, d.clock, 'leak-report', d.settings.limits.leakReports, 'too many leak reports from your address');
   }
 
   async report(ip: string | null, userAgent: string | null, secrets: string[]): Promise<void> {
-    this.limiter.hit(`leak:${ip ?? '-'}`);
+    await this.limiter.take([clientKey(ip)]);
     if (secrets.length > MAX_LEAK_REPORT) throw new PatdError('validation_failed', `at most ${MAX_LEAK_REPORT} tokens per report`, { field: 'tokens' });
     const digests = [...new Set(secrets.filter((s) => typeof s === 'string' && isWellFormed(s, this.d.settings.tokenPrefix)).map(digestToken))];
     const ctx: RequestContext = { actor: { type: 'system', id: null, name: 'leak-report' }, ip, userAgent };

@@ -7,7 +7,7 @@ import { revokeGuards } from '../tokens/revoke-guards.js';
 import { revokeTokens } from '../tokens/revoke.js';
 import type { CreateTokenInput, Issued, TokenService } from '../tokens/service.js';
 import type { TokenView } from '../tokens/view.js';
-import { checkSlug, checkTokenName } from '../validate.js';
+import { checkName, checkSlug } from '../validate.js';
 import { type OrgAccess, requireRole } from './access.js';
 
 export interface ServiceAccountView {
@@ -35,7 +35,7 @@ export class ServiceAccountService {
   async create(caller: Caller, a: OrgAccess, input: { username: string; displayName?: string }): Promise<ServiceAccountView> {
     requireRole(a, caller, 'admin');
     const username = checkSlug('username', input.username);
-    const displayName = checkTokenName(input.displayName ?? username);
+    const displayName = checkName('displayName', input.displayName ?? username);
     const now = this.d.clock.now();
     const u: User = {
       id: newId('usr'), username, email: '', displayName, disabled: false, isAdmin: false, serviceOrgId: a.org.id, passwordHash: null, createdAt: now,

@@ -5,7 +5,7 @@ import { newId } from '../ids.js';
 import type { Caller, Membership, Org, Page, PageQuery, Policy, Role } from '../model.js';
 import { contextOf, DEFAULT_POLICY } from '../model.js';
 import { validatePolicy } from '../policies/ip-allowlist.js';
-import { checkOrgName } from '../validate.js';
+import { checkName, checkOrgName } from '../validate.js';
 import { type OrgAccess, requireRole, resolveOrgAccess } from './access.js';
 import { actingIn, instanceAdminPowers } from './actor.js';
 import { putMember, removeMember } from './members.js';
@@ -39,7 +39,7 @@ export class OrgService {
     }
     const name = checkOrgName(input.name);
     const now = this.d.clock.now();
-    const org: Org = { id: newId('org'), name, displayName: (input.displayName ?? name).slice(0, 120), createdAt: now };
+    const org: Org = { id: newId('org'), name, displayName: input.displayName === undefined ? name : checkName('displayName', input.displayName), createdAt: now };
     await commit(this.d, async (r, changed) => {
       if (await r.orgs.byName(name)) throw new PatdError('conflict', `org "${name}" already exists`, { field: 'name' });
       await r.orgs.insert(org);

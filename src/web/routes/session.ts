@@ -6,6 +6,7 @@ import type { Caller, User } from '../../core/model.js';
 import { SESSION_COOKIE, setSessionCookie } from '../../adapters/http/auth.js';
 import type { AppDeps } from '../../adapters/http/deps.js';
 import type { PageCtx, Viewer } from '../context.js';
+import { withRetryAfter } from '../render.js';
 import { field } from './form.js';
 
 const LOGIN_CSRF_COOKIE = 'patd_login_csrf';
@@ -76,6 +77,7 @@ export function webSessions(deps: AppDeps) {
         return null;
       } catch (e) {
         if (isPatdError(e) && (e.code === 'invalid_credentials' || e.code === 'rate_limited')) {
+          withRetryAfter(reply, e);
           return { status: e.status, error: e.code === 'invalid_credentials' ? 'Wrong username or password.' : e.message, username };
         }
         throw e;

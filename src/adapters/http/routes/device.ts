@@ -6,7 +6,7 @@ import { caller } from '../auth.js';
 import type { AppDeps, HttpExtension } from '../deps.js';
 import { errors } from '../schemas.js';
 import { approvePage, deviceErrorPage, enterCodePage, resultPage } from '../../../web/pages/device.js';
-import { seeOther, sendPage as html } from '../../../web/render.js';
+import { seeOther, sendPage as html, withRetryAfter } from '../../../web/render.js';
 import { showSignIn } from '../../../web/routes/kit.js';
 import { field } from '../../../web/routes/form.js';
 import { type Signed, webSessions } from '../../../web/routes/session.js';
@@ -84,12 +84,13 @@ const oauth = (deps: AppDeps, device: DeviceService): FastifyPluginAsync => asyn
 const pages = (deps: AppDeps, device: DeviceService): FastifyPluginAsync => async (app) => {
   const sessions = webSessions(deps);
   const now = () => deps.core.clock.now();
-  const show = async (reply: FastifyReply, userCode: string, s: Signed) => {
+  const show = async (req: FastifyRequest, reply: FastifyReply, userCode: string, s: Signed) => {
     const ctx = { viewer: sessions.viewer(s) as NonNullable<ReturnType<typeof sessions.viewer>>, now: now() };
     try {
-      return html(reply, 200, approvePage(ctx, await device.describe(userCode)));
+      return html(reply, 200, approvePage(ctx, await device.describe(userCode, req.ip)));
     } catch (e) {
       if (isPatdError(e) && e.code === 'not_found') return html(reply, 404, enterCodePage(ctx, e.message));
+      if (isPatdError(e) && e.code === 'rate_limited') return html(withRetryAfter(reply, e), 429, enterCodePage(ctx, e.message));
       throw e;
     }
   };
@@ -109,7 +110,7 @@ const pages = (deps: AppDeps, device: DeviceService): FastifyPluginAsync => asyn
     const done = (req.query as { done?: unknown }).done;
     if (done === 'approved' || done === 'denied') return html(reply, 200, resultPage(ctx, done));
     if (!code) return html(reply, 200, enterCodePage(ctx));
-    return show(reply, code, s);
+    return show(req, reply, code, s);
   });
 
   app.post('/device', { config: { auth: 'none' }, schema: { hide: true } }, async (req, reply) => {
@@ -126,7 +127,7 @@ const pages = (deps: AppDeps, device: DeviceService): FastifyPluginAsync => asyn
       // Post/redirect/get: reloading the result page must not post the decision again.
       return seeOther(reply, `/device?done=${r.status}`);
     } catch (e) {
-      if (isPatdError(e) && e.status < 500) return html(reply, e.status, deviceErrorPage(ctx, e.message));
+      if (isPatdError(e) && e.status < 500) return html(withRetryAfter(reply, e), e.status, deviceErrorPage(ctx, e.message));
       throw e;
     }
   });
@@ -136,14 +137,14 @@ const api = (device: DeviceService): FastifyPluginAsync => async (app) => {
   const tags = ['device'];
   app.get('/device/:userCode', {
     config: { auth: { sessionOnly: true } },
-    schema: { tags, summary: 'What a device sign-in request asks for', params: CodeParam, response: { 200: DeviceRequest, ...errors(401, 403, 404) } },
+    schema: { tags, summary: 'What a device sign-in request asks for', params: CodeParam, response: { 200: DeviceRequest, ...errors(401, 403, 404, 429) } },
   }, async (req) => {
     caller(req);
-    return device.describe((req.params as Static<typeof CodeParam>).userCode);
+    return device.describe((req.params as Static<typeof CodeParam>).userCode, req.ip);
   });
   app.post('/device/:userCode', {
     config: { auth: { sessionOnly: true } },
-    schema: { tags, summary: 'Approve or deny a device sign-in request', params: CodeParam, body: Decision, response: { 200: Type.Object({ status: Type.String() }), ...errors(400, 401, 403, 404, 409) } },
+    schema: { tags, summary: 'Approve or deny a device sign-in request', params: CodeParam, body: Decision, response: { 200: Type.Object({ status: Type.String() }), ...errors(400, 401, 403, 404, 409, 429) } },
   }, async (req) => {
     const b = req.body as Static<typeof Decision>;
     return device.decide(caller(req), (req.params as Static<typeof CodeParam>).userCode, b.action, { orgs: b.orgs, expiresInDays: b.expiresInDays });
