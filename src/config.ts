@@ -83,6 +83,7 @@ function limits(env: Env): RateLimitSettings {
   return {
     signIn,
     signInUser,
+    signInIp: rate(env, 'PATD_LIMIT_SIGNIN_IP', d.signInIp),
     deviceCodes: rate(env, 'PATD_LIMIT_DEVICE_CODES', d.deviceCodes),
     deviceStart: rate(env, 'PATD_LIMIT_DEVICE_START', d.deviceStart),
     tokenFailures: rate(env, 'PATD_LIMIT_TOKEN_FAILURES', d.tokenFailures),
