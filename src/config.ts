@@ -1,6 +1,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomSecret } from './core/ids.js';
+import type { Rate } from './core/limits/limiter.js';
+import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './core/limits/rules.js';
 import { parseScopesFile, type ScopeDef } from './core/scopes/catalog.js';
 import { PREFIX_RE } from './core/tokens/format.js';
 
@@ -30,6 +32,12 @@ export interface Config {
   logFormat: 'json' | 'pretty' | 'auto';
   trustProxy: boolean | string;
   authCacheSeconds: number;
+  /** PATD_ORG_CREATION: who may create orgs through the API (`patd org add` always may). */
+  orgCreation: 'everyone' | 'admins';
+  /** PATD_WEBHOOK_ALLOW_PRIVATE: webhooks may reach loopback, private and link-local addresses. */
+  webhookAllowPrivate: boolean;
+  /** PATD_LIMIT_*: limits on guessing, shared by every instance. */
+  limits: RateLimitSettings;
 }
 
 /** Bad configuration: the message names the variable and goes to stderr as one line. */
@@ -43,6 +51,48 @@ function int(env: Env, name: string, def: number, min: number, max: number): num
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${v}")`);
   return n;
+}
+
+function bool(env: Env, name: string, def: boolean): boolean {
+  const v = env[name];
+  if (v === undefined || v === '') return def;
+  if (v === 'true' || v === 'false') return v === 'true';
+  throw new ConfigError(`${name} must be true or false (got "${v}")`);
+}
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
+
+/** "10/15m": at most 10 per 15 minutes (units s, m, h); "off" turns the limit off. */
+function rate(env: Env, name: string, def: Rate): Rate {
+  const v = env[name];
+  if (v === undefined || v === '') return def;
+  if (v === 'off') return { max: 0, windowMs: def.windowMs };
+  const m = /^(\d{1,7})\/(\d{1,5})([smh])$/.exec(v.trim());
+  const max = Number(m?.[1]);
+  const windowMs = Number(m?.[2]) * (UNIT_MS[m?.[3] ?? ''] ?? 0);
+  if (!m || max < 1 || windowMs < 1000 || windowMs > 86_400_000) {
+    throw new ConfigError(`${name} must be COUNT/WINDOW such as 10/15m (window in s, m or h, at most 24h), or off (got "${v}")`);
+  }
+  return { max, windowMs };
+}
+
+function limits(env: Env): RateLimitSettings {
+  const d = DEFAULT_RATE_LIMITS;
+  const signIn = rate(env, 'PATD_LIMIT_SIGNIN', d.signIn);
+  const signInUser = rate(env, 'PATD_LIMIT_SIGNIN_USER', d.signInUser);
+  // A ceiling no higher than one address's allowance would let one address lock a person out.
+  if (signIn.max > 0 && signInUser.max > 0 && signInUser.max <= signIn.max) {
+    throw new ConfigError('PATD_LIMIT_SIGNIN_USER must allow more attempts than PATD_LIMIT_SIGNIN (it is the ceiling across all addresses)');
+  }
+  return {
+    signIn,
+    signInUser,
+    signInIp: rate(env, 'PATD_LIMIT_SIGNIN_IP', d.signInIp),
+    deviceCodes: rate(env, 'PATD_LIMIT_DEVICE_CODES', d.deviceCodes),
+    deviceStart: rate(env, 'PATD_LIMIT_DEVICE_START', d.deviceStart),
+    tokenFailures: rate(env, 'PATD_LIMIT_TOKEN_FAILURES', d.tokenFailures),
+    leakReports: rate(env, 'PATD_LIMIT_LEAK_REPORTS', d.leakReports),
+  };
 }
 
 /** Reads `.env` in the working directory when present (values already in the environment win). */
@@ -92,6 +142,8 @@ export function loadConfig(env: Env = process.env, opts: { ensureSecret?: boolea
   }
   const logFormat = env.PATD_LOG_FORMAT || 'auto';
   if (logFormat !== 'json' && logFormat !== 'pretty' && logFormat !== 'auto') throw new ConfigError('PATD_LOG_FORMAT must be json or pretty (unset: pretty on a terminal, JSON otherwise)');
+  const orgCreation = env.PATD_ORG_CREATION || 'everyone';
+  if (orgCreation !== 'everyone' && orgCreation !== 'admins') throw new ConfigError(`PATD_ORG_CREATION must be everyone or admins (got "${orgCreation}")`);
   const tp = env.PATD_TRUST_PROXY;
   const trustProxy = !tp || tp === 'false' ? false : tp === 'true' ? true : tp;
   let secret = env.PATD_SECRET || '';
@@ -110,6 +162,8 @@ export function loadConfig(env: Env = process.env, opts: { ensureSecret?: boolea
     smtpUrl, mailFrom: env.PATD_MAIL_FROM || 'patd <patd@localhost>', expiryWarningDays: [...new Set(expiryWarningDays)].sort((a, b) => b - a),
     oidc: oidcIssuer ? { issuer: oidcIssuer, clientId: env.PATD_OIDC_CLIENT_ID as string, clientSecret: env.PATD_OIDC_CLIENT_SECRET as string } : null,
     extraScopes, logLevel, logFormat, trustProxy, authCacheSeconds: int(env, 'PATD_AUTH_CACHE_SECONDS', 5, 0, 300),
+    orgCreation,
+    webhookAllowPrivate: bool(env, 'PATD_WEBHOOK_ALLOW_PRIVATE', false), limits: limits(env),
   });
 }
 
@@ -131,7 +185,7 @@ function checkIssuer(issuer: string): void {
 function ensureSecretFile(dataDir: string): { secret: string; generated: boolean } {
   const file = join(dataDir, 'secret');
   if (existsSync(file)) return { secret: readFileSync(file, 'utf8').trim(), generated: true };
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secret = randomSecret(32);
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);

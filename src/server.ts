@@ -24,14 +24,18 @@ import { TokenService } from './core/tokens/service.js';
 import { TokenVerifier } from './core/tokens/verify.js';
 import { intervalWorker, type Worker } from './core/worker.js';
 // Notifications, webhooks, leak reports, audit API (docs/notifications.md).
-import { tokenPages } from './adapters/http/routes/token-pages.js';
 import { createMailer } from './adapters/mail/mailer.js';
 import { auditRoutes } from './adapters/http/routes/audit.js';
 import { notificationRoutes } from './adapters/http/routes/notifications.js';
-import { fetchPoster } from './adapters/webhooks/post.js';
+import { webhookPoster } from './adapters/webhooks/post.js';
+import { type Resolver, webhookUrlCheck } from './adapters/webhooks/addresses.js';
+import { tightenDataDir } from './adapters/files.js';
+import { FailureGate } from './core/limits/gate.js';
+import { Limiter } from './core/limits/limiter.js';
 import { type NotificationOptions, Notifications } from './core/notifications/index.js';
 import type { Mailer, WebhookPoster } from './core/notifications/model.js';
 import { notificationSink } from './core/notifications/sink.js';
+import { invitationSink } from './core/notifications/invitation-sink.js';
 import { forwardAuthRoutes } from './adapters/http/routes/forward-auth.js';
 import { oauthResourceRoutes } from './adapters/http/routes/oauth.js';
 import { ResourceServerService } from './core/clients/introspection.js';
@@ -39,6 +43,13 @@ import { ClientService } from './core/clients/service.js';
 import { openidClient } from './adapters/oidc/client.js';
 import { oidcRoutes } from './adapters/http/routes/oidc.js';
 import { ExternalSignIn } from './core/accounts/oidc.js';
+import { htmlPages, webPages } from './web/routes/index.js';
+import { ServiceAccountService } from './core/orgs/service-accounts.js';
+import { serviceAccountRoutes } from './adapters/http/routes/service-accounts.js';
+import { invitationRoutes } from './adapters/http/routes/invitations.js';
+import { meSessionRoutes } from './adapters/http/routes/me-sessions.js';
+import { InvitationService } from './core/orgs/invitations.js';
+import { SessionService } from './core/accounts/sessions.js';
 
 export type { Worker };
 
@@ -52,6 +63,8 @@ export interface Overrides {
   notifications?: Partial<Omit<NotificationOptions, 'publicUrl' | 'instanceSecret'>> & { mailer?: Mailer; poster?: WebhookPoster; mailTimeoutMs?: number };
   /** Device sign-in timings (tests poll faster). */
   device?: Partial<DeviceSettings>;
+  /** How webhook hosts are resolved (default dns.lookup; tests without a DNS server inject one). */
+  webhookResolver?: Resolver;
 }
 
 export interface Patd {
@@ -61,6 +74,8 @@ export interface Patd {
   accounts: AccountService;
   orgs: OrgService;
   tokens: TokenService;
+  invitations: InvitationService;
+  sessions: SessionService;
   /** Resource servers allowed to introspect and revoke (docs/introspection.md). */
   clients: ClientService;
   logger: Logger;
@@ -77,11 +92,12 @@ export interface Patd {
 export function buildCore(config: Readonly<Config>, store: Store, o: Overrides = {}): CoreDeps {
   const clock = o.clock ?? systemClock;
   const catalog = new ScopeCatalog(config.extraScopes);
-  const settings = { ...DEFAULT_CORE_SETTINGS, tokenPrefix: config.tokenPrefix, maxTokenDays: config.maxTokenDays, ...o.settings };
+  const settings = { ...DEFAULT_CORE_SETTINGS, tokenPrefix: config.tokenPrefix, maxTokenDays: config.maxTokenDays, orgCreation: config.orgCreation, limits: config.limits, ...o.settings };
   const verifier = new TokenVerifier(store, catalog, clock, { prefix: config.tokenPrefix, ttlMs: config.authCacheSeconds * 1000 });
   const events = new EventRecorder();
   // Token events queue mails and webhook deliveries in their own transaction (also from the CLI).
   events.addSink(notificationSink(() => events.queued()));
+  events.addSink(invitationSink(() => events.queued()));
   return { store, clock, catalog, events, verifier, hasher: o.hasher ?? argon2Hasher, settings };
 }
 
@@ -99,31 +115,47 @@ export async function openStore(config: Readonly<Config>, o: { create?: boolean 
 /** The composition root: config in, a ready service out. Nothing else wires adapters together. */
 export async function createPatd(config: Readonly<Config>, o: Overrides = {}): Promise<Patd> {
   const logger = o.logger ?? makeLogger(config.logLevel, undefined, config.logFormat);
+  // Installs made before patd kept its files private are fixed before anything is opened.
+  tightenDataDir(config.dataDir, config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl.slice('sqlite:'.length) : null, (obj, msg) => logger.warn(obj, msg));
   const store = await openStore(config);
   await store.migrate();
   const core = buildCore(config, store, o);
   const accounts = new AccountService(core);
   const orgs = new OrgService(core);
   const tokens = new TokenService(core);
-  const extensions: HttpExtension[] = [];
+  const serviceAccounts = new ServiceAccountService(core, tokens);
+  const extensions: HttpExtension[] = [serviceAccountRoutes(serviceAccounts)];
   const hotExtensions: HttpExtension[] = [];
+  // Failed token checks per client IP: counted in the database, refused from memory (docs/security.md).
+  const tokenGate = new FailureGate(
+    new Limiter(store, core.clock, 'token-failures', core.settings.limits.tokenFailures, 'too many failed token checks from your address'), core.clock, logger,
+  );
   // Git host and device sign-in (docs/git.md).
   const gitDisk = new DiskRepoStorage(config.dataDir);
   const repos = new RepoService(core, gitDisk, config.publicUrl);
   extensions.push(repoRoutes(repos), gitRoutes(repos, gitDisk.root), deviceRoutes(new DeviceService(core, tokens, { ...DEFAULT_DEVICE_SETTINGS, ...o.device })));
   // Accepting tokens in other services: forward-auth, RFC 7662/7009 (docs/forward-auth.md, docs/introspection.md).
   const clients = new ClientService(core, config.authCacheSeconds * 1000);
-  hotExtensions.push(forwardAuthRoutes, oauthResourceRoutes(clients, new ResourceServerService(core, tokens, config.publicUrl)));
-  const workers: Worker[] = [intervalWorker('usage-flush', 5_000, () => core.verifier.flushUsage(), logger)];
+  hotExtensions.push(forwardAuthRoutes, oauthResourceRoutes(clients, new ResourceServerService(core, config.publicUrl)));
+  const workers: Worker[] = [
+    intervalWorker('usage-flush', 5_000, () => core.verifier.flushUsage(), logger),
+    intervalWorker('rate-limit-purge', 10 * 60_000, () => store.r.rateLimits.purge(core.clock.now()), logger),
+  ];
   const no = o.notifications ?? {};
   const mailer = no.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dir: config.dataDir, timeoutMs: no.mailTimeoutMs, log: logger });
-  const notifications = new Notifications(core, tokens, mailer, no.poster ?? fetchPoster, logger, {
-    leads: config.expiryWarningDays, ...no, publicUrl: config.publicUrl, instanceSecret: config.secret,
+  // Webhooks reach only public addresses unless PATD_WEBHOOK_ALLOW_PRIVATE: checked at registration and at every connect.
+  const addressRules = { allowPrivate: config.webhookAllowPrivate, resolver: o.webhookResolver };
+  const notifications = new Notifications(core, mailer, no.poster ?? webhookPoster(addressRules), logger, {
+    leads: config.expiryWarningDays, webhookUrlCheck: webhookUrlCheck(addressRules), ...no, publicUrl: config.publicUrl, instanceSecret: config.secret,
   });
   workers.push(...notifications.tasks);
   extensions.push(notificationRoutes(notifications), auditRoutes(notifications.audit));
-  // The pages the mails link to (/tokens/{id}: renew, revoke).
-  extensions.push(tokenPages);
+  // Membership by consent and the caller's sessions (docs/orgs.md, docs/api.md).
+  const invitations = new InvitationService(core);
+  const sessions = new SessionService(core);
+  extensions.push(invitationRoutes(invitations), meSessionRoutes(sessions));
+  // The web app: sign-in, personal access tokens (src/web, docs/web.md).
+  extensions.push(webPages({ instanceSecret: config.secret }));
   // OpenID Connect sign-in for the pages, only when configured (docs/oidc.md).
   if (config.oidc) {
     const rp = openidClient({ ...config.oidc, redirectUri: `${config.publicUrl}/signin/oidc/callback`, log: logger });
@@ -132,18 +164,20 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   if (!config.smtpUrl) logger.info({ dir: `${config.dataDir}/mail` }, 'PATD_SMTP_URL is not set: notification mail is written as .eml files');
 
   const app = await buildApp({
-    core, accounts, orgs, tokens, logger,
+    core, accounts, orgs, tokens, invitations, sessions, logger,
     http: { publicUrl: config.publicUrl, trustProxy: config.trustProxy, expiryWarningDays: config.expiryWarningDays, ssoSignIn: !!config.oidc },
     ready: async () => {
       await store.r.users.count();
     },
     extensions,
     hotExtensions,
+    htmlPages,
+    tokenGate,
   });
 
   let closed = false;
   return {
-    config, store, core, accounts, orgs, tokens, clients, logger, app, workers, notifications,
+    config, store, core, accounts, orgs, tokens, invitations, sessions, clients, logger, app, workers, notifications,
     async listen() {
       for (const w of workers) w.start();
       return app.listen({ host: config.host, port: config.port });

@@ -12,7 +12,7 @@
  *   const results = await alternate([['bare', optsA], ['patd', optsB]], 2); // A,B,A,B
  *   median(results.get('patd')!.map((r) => r.rps));
  */
-import { fork } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,16 @@ export interface LoadOptions {
   durationSec?: number;
   /** Fail the run when any response has another status (default 200). */
   expectStatus?: number;
+  /** Accept these statuses instead of `expectStatus` alone (a mixed load). */
+  expectStatuses?: number[];
+  /**
+   * A mix of credentials instead of `headers.authorization`: each request carries `valid`
+   * except a `share` of them, which carry a well-formed unknown token — from a pool of `pool`
+   * tokens cycled through, or a fresh one every time when `pool` is 0.
+   */
+  flood?: { valid: string; share: number; pool: number; prefix: string };
+  /** Pin the load generator to this CPU (taskset), e.g. when the server is pinned to another. */
+  cpu?: number;
   /** Called in this process when the measured window starts / ends (e.g. to start a CPU profile). Not sent to the child. */
   onMeasureStart?: () => void | Promise<void>;
   onMeasureEnd?: () => void | Promise<void>;
@@ -70,7 +80,7 @@ const CHILD_FLAG = 'PATD_BENCH_LOAD_CHILD';
 
 /** Runs warm-up + measured load from a child process and returns the measured figures. */
 export function runLoad(o: LoadOptions): Promise<LoadResult> {
-  const { onMeasureStart, onMeasureEnd, ...wire } = o;
+  const { onMeasureStart, onMeasureEnd, cpu, ...wire } = o;
   const opts = { connections: 50, pipelining: 1, warmupSec: 2, durationSec: 8, method: 'GET', expectStatus: 200, ...wire };
   return new Promise((resolve, reject) => {
     const child = fork(SELF, [], {
@@ -79,6 +89,7 @@ export function runLoad(o: LoadOptions): Promise<LoadResult> {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    if (cpu !== undefined && child.pid) pin(child.pid, cpu);
     let cpu0: NodeJS.CpuUsage | null = null;
     let elu0: ReturnType<typeof performance.eventLoopUtilization> | null = null;
     let t0 = 0;
@@ -106,7 +117,8 @@ export function runLoad(o: LoadOptions): Promise<LoadResult> {
         const machine = wallUs > 0 ? (machineBusyUs() - busy0) / wallUs : 0;
         const r: LoadResult = { ...m.result, serverCpu, serverSysCpu: wallUs > 0 ? cpu.system / wallUs : 0, serverElu: elu, otherCpu: Math.max(0, machine - serverCpu - m.result.loadgenCpu) };
         settled = true;
-        if (r.errors > 0 || r.timeouts > 0 || (r.statusCodes[String(opts.expectStatus)] ?? 0) !== r.requests) {
+        const ok = (opts.expectStatuses ?? [opts.expectStatus]).reduce((n, c) => n + (r.statusCodes[String(c)] ?? 0), 0);
+        if (r.errors > 0 || r.timeouts > 0 || ok !== r.requests) {
           reject(new Error(`load run against ${opts.url} was not clean: ${JSON.stringify({ errors: r.errors, timeouts: r.timeouts, statusCodes: r.statusCodes })}`));
         } else resolve(r);
       } else if (m.type === 'error') fail(new Error(m.message));
@@ -117,6 +129,12 @@ export function runLoad(o: LoadOptions): Promise<LoadResult> {
     });
     child.send(opts);
   });
+}
+
+/** Pins a process and all its threads to one CPU (Linux taskset). */
+export function pin(pid: number, cpu: number): void {
+  const r = spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`taskset failed: ${r.stderr || r.error}`);
 }
 
 /** Busy CPU time of the whole machine, all cores, in µs. */
@@ -155,7 +173,8 @@ async function childMain(): Promise<void> {
     url: opts.url, method: opts.method as 'GET', headers: opts.headers, body: opts.body,
     connections: opts.connections, pipelining: opts.pipelining, timeout: 10,
   };
-  const run = (duration: number): Promise<any> => autocannon({ ...base, duration });
+  const setup = opts.flood ? await floodSetup(opts.flood) : undefined;
+  const run = (duration: number): Promise<any> => autocannon({ ...base, duration, ...(setup ? { requests: [{ setupRequest: setup }] } : {}) });
   if (opts.warmupSec > 0) await run(opts.warmupSec);
   process.send?.({ type: 'measuring' } satisfies ChildMsg);
   const cpu0 = process.cpuUsage();
@@ -176,6 +195,22 @@ async function childMain(): Promise<void> {
     },
   } satisfies ChildMsg);
   process.disconnect?.();
+}
+
+/** Per request: the valid credential, or (a `share` of the time) a well-formed token that patd does not know. */
+async function floodSetup(f: NonNullable<LoadOptions['flood']>): Promise<(req: { headers?: Record<string, string> }) => object> {
+  const { generateToken } = await import('../../dist/core/tokens/format.js');
+  const basic = (t: string) => `Basic ${Buffer.from(`:${t}`).toString('base64')}`;
+  const pool = Array.from({ length: f.pool }, () => basic(generateToken(f.prefix)));
+  let i = 0;
+  let n = 0;
+  // Deterministic interleaving: exactly `share` of the requests are unknown.
+  const everyValid = Math.round(1 / (1 - f.share));
+  return (req) => {
+    const unknown = ++n % everyValid !== 0;
+    const authorization = !unknown ? f.valid : pool.length ? (pool[i++ % pool.length] as string) : basic(generateToken(f.prefix));
+    return { ...req, headers: { ...req.headers, authorization } };
+  };
 }
 
 if (process.env[CHILD_FLAG] === '1' && process.argv[1] === SELF) {

@@ -7,10 +7,16 @@ export const REDACT = [
   'headers.authorization', 'headers.cookie', '*.password', '*.secret', '*.token', '*.client_secret',
 ];
 
-/** Query parameters that may carry secrets (an OpenID Connect callback's code, for one). */
-const SECRET_PARAMS = /([?&](?:code|state|id_token|access_token|refresh_token|client_secret|token|device_code)=)[^&#]*/gi;
+/**
+ * Query parameters that may carry secrets (an OpenID Connect callback's code, for one), and a
+ * device sign-in's user code: whoever reads it from a log within its lifetime could approve
+ * the request in their own name instead of the person at the device.
+ */
+const SECRET_PARAMS = /([?&](?:code|state|id_token|access_token|refresh_token|client_secret|token|device_code|user_code)=)[^&#]*/gi;
+/** `/api/v1/device/{userCode}`: the user code in the path. */
+const SECRET_PATHS = /^(\/api\/v1\/device\/)[^/?#]+/i;
 
-export const redactUrl = (url: string): string => url.replace(SECRET_PARAMS, '$1[redacted]');
+export const redactUrl = (url: string): string => url.replace(SECRET_PATHS, '$1[redacted]').replace(SECRET_PARAMS, '$1[redacted]');
 
 type LoggedRequest = { method?: string; url?: string; host?: string; ip?: string; socket?: { remoteAddress?: string; remotePort?: number } };
 

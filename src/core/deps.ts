@@ -1,5 +1,6 @@
 import type { EventRecorder } from './audit/record.js';
 import type { Clock } from './clock.js';
+import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './limits/rules.js';
 import type { PasswordHasher, Store } from './ports.js';
 import type { ScopeCatalog } from './scopes/catalog.js';
 import type { TokenVerifier } from './tokens/verify.js';
@@ -19,16 +20,15 @@ export interface CoreSettings {
   tokenPrefix: string;
   maxTokenDays: number;
   sessionDays: number;
-  /** Sign-in attempts allowed per window, per username and per IP. */
-  signInPerUser: number;
-  signInPerIp: number;
-  signInWindowMs: number;
+  /** Limits on guessing, shared by every instance through the database. */
+  limits: RateLimitSettings;
+  /** PATD_ORG_CREATION: who may create orgs through the API. */
+  orgCreation: 'everyone' | 'admins';
 }
 
 export const DEFAULT_CORE_SETTINGS: Omit<CoreSettings, 'tokenPrefix'> = {
   maxTokenDays: 365,
   sessionDays: 7,
-  signInPerUser: 10,
-  signInPerIp: 50,
-  signInWindowMs: 15 * 60_000,
+  limits: DEFAULT_RATE_LIMITS,
+  orgCreation: 'everyone',
 };

@@ -6,6 +6,8 @@ import type { DeviceGrantRepo } from './device/model.js';
 import type { GitRepoRepo } from './repos/model.js';
 import type { ClientRepo } from './clients/model.js';
 import type { Invalidation } from './changes.js';
+import type { DayUsage, UsageAdd } from './tokens/usage.js';
+import type { InvitationRepo } from './orgs/invitation-model.js';
 
 /**
  * The storage contract the core owns. Adapters (SQLite, PostgreSQL) implement it; the same
@@ -19,6 +21,10 @@ export interface UserRepo {
   list(q: PageQuery): Promise<Page<User>>;
   update(id: string, patch: Partial<Pick<User, 'email' | 'displayName' | 'disabled' | 'isAdmin' | 'passwordHash'>>): Promise<void>;
   count(): Promise<number>;
+  /** An org's service accounts that are not deleted (disabled ones included), by username. */
+  serviceAccounts(orgId: string): Promise<User[]>;
+  /** Marks a service account deleted (and disabled); the row stays for the audit trail. */
+  markServiceAccountDeleted(id: string, at: number): Promise<void>;
 }
 
 export interface SessionRepo {
@@ -26,6 +32,13 @@ export interface SessionRepo {
   byId(id: string): Promise<Session | null>;
   delete(id: string): Promise<void>;
   deleteForUser(userId: string): Promise<void>;
+  byPublicId(publicId: string): Promise<Session | null>;
+  /** The user's unexpired sessions, most recently seen first. */
+  listForUser(userId: string, now: number): Promise<Session[]>;
+  /** Ends every session of the user but `keepId`; returns how many ended. */
+  deleteForUserExcept(userId: string, keepId: string): Promise<number>;
+  /** Records use of a session, only when its stored last-seen time is older than `staleBefore`. */
+  touch(id: string, at: number, ip: string | null, staleBefore: number): Promise<void>;
 }
 
 /** Links from external identities (issuer + subject) to users; one identity links to one user. */
@@ -63,6 +76,8 @@ export interface PolicyRepo {
 export interface TokenFilter {
   status: TokenStatus | 'all';
   now: number;
+  /** Part of the name or hint, any case. */
+  search?: string;
 }
 
 export interface TokenRepo {
@@ -82,6 +97,14 @@ export interface TokenRepo {
   /** Ids of the user's active tokens usable in the org (limited to it, or global). */
   activeIdsForUserInOrg(userId: string, orgId: string, now: number): Promise<string[]>;
   activeIdsForUser(userId: string, now: number): Promise<string[]>;
+}
+
+/** Requests per token per UTC day, written in batches with the last-used time. */
+export interface TokenUsageRepo {
+  /** Adds counts and IPs (distinct, bounded per day); correct when several instances add to the same day. */
+  add(rows: UsageAdd[]): Promise<void>;
+  /** The token's days from `fromDay` (inclusive, `YYYY-MM-DD`) that had use, oldest first. */
+  forToken(tokenId: string, fromDay: string): Promise<DayUsage[]>;
 }
 
 export interface AuditRepo extends AuditReader {
@@ -111,6 +134,22 @@ export interface InvalidationRepo {
   publish(i: Invalidation): Promise<void>;
 }
 
+/**
+ * Fixed-window counters shared by every instance on the database (rate limits). Keys are
+ * opaque; a window opens at the first `add` after the previous one ended.
+ */
+export interface RateLimitRepo {
+  /** Adds `n` to the key's open window (opening one of `windowMs` when none is open); the count after it and when the window ends. */
+  add(key: string, n: number, now: number, windowMs: number): Promise<{ count: number; resetAt: number }>;
+  /** The key's open window; count 0 when none is open. */
+  get(key: string, now: number): Promise<{ count: number; resetAt: number }>;
+  /** Takes one back from an open window (never below 0; opens none). */
+  refund(key: string, now: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Deletes windows that ended before `now`; returns how many. */
+  purge(now: number): Promise<number>;
+}
+
 export interface Repos {
   users: UserRepo;
   sessions: SessionRepo;
@@ -127,6 +166,9 @@ export interface Repos {
   deviceGrants: DeviceGrantRepo;
   clients: ClientRepo;
   invalidations: InvalidationRepo;
+  usage: TokenUsageRepo;
+  invitations: InvitationRepo;
+  rateLimits: RateLimitRepo;
 }
 
 export interface Store {

@@ -21,16 +21,40 @@ export function checkOrgName(v: string): string {
   return v;
 }
 
-export function checkTokenName(v: string): string {
-  const name = v.trim();
-  if (name.length < 1 || name.length > 120) {
-    throw new PatdError('validation_failed', 'name must be 1–120 characters', { field: 'name' });
+/**
+ * Characters a name may not hold: controls (Cc), surrogates (Cs), line and paragraph
+ * separators, and format characters (Cf) — bidirectional overrides, embeddings, isolates and
+ * marks (U+202A–U+202E, U+2066–U+2069, U+200E/F, U+061C), zero-width spaces, word joiners,
+ * the BOM, soft hyphens and tag characters — which make a name look like another or hide
+ * text. The zero-width joiner and non-joiner stay allowed: emoji sequences and scripts such
+ * as Persian and the Indic ones need them.
+ */
+const UNPRINTABLE = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}]|(?![\u200C\u200D])\p{Cf}/u;
+
+/** Whether `v` holds only printable characters (see UNPRINTABLE). */
+export const isPrintable = (v: string): boolean => !UNPRINTABLE.test(v);
+
+/**
+ * The one rule for every name people give things: token names, display names of users, orgs
+ * and service accounts, device `token_name` and `client_id`. Trimmed; 1–`max` printable
+ * characters (counted in code points). Refusals name `field`.
+ */
+export function checkName(field: string, v: unknown, max = 120): string {
+  const name = typeof v === 'string' ? v.trim() : '';
+  const n = [...name].length;
+  if (n < 1 || n > max) throw new PatdError('validation_failed', `${field} must be 1–${max} characters`, { field });
+  if (!isPrintable(name)) {
+    throw new PatdError('validation_failed', `${field} must be printable: no control characters, bidirectional overrides or invisible formatting characters`, { field });
   }
   return name;
 }
 
+export function checkTokenName(v: string): string {
+  return checkName('name', v);
+}
+
 export function checkEmail(v: string): string {
-  if (v.length > 254 || !/^[^\s@]+@[^\s@]+$/.test(v)) throw new PatdError('validation_failed', 'email is not an email address', { field: 'email' });
+  if (v.length > 254 || !/^[^\s@]+@[^\s@]+$/.test(v) || !isPrintable(v)) throw new PatdError('validation_failed', 'email is not an email address', { field: 'email' });
   return v;
 }
 

@@ -74,6 +74,16 @@ const COMMANDS: Record<string, { db: boolean; bad: Case[] }> = {
   ] },
   'org add': { db: true, bad: [usage(['org', 'add', 'beta'], /--owner are required/), { args: ['org', 'add', 'api', '--owner', 'alice'], exit: 1, code: 'reserved_name', msg: /reserved/ }] },
   'org list': { db: true, bad: [usage(['org', 'list', '--owner', 'x'], /Unknown option '--owner'/)] },
+  'org invite': { db: true, bad: [
+    usage(['org', 'invite', 'acme'], /expected ORG USERNAME/),
+    usage(['org', 'invite', 'acme', 'alice', '--role', 'king'], /--role must be member, admin or owner/),
+    { args: ['org', 'invite', 'nope', 'alice'], exit: 1, code: 'not_found', msg: /no org "nope"/ },
+  ] },
+  'org members': { db: true, bad: [usage(['org', 'members'], /expected ORG/), { args: ['org', 'members', 'nope'], exit: 1, code: 'not_found', msg: /no org "nope"/ }] },
+  'org leave': { db: true, bad: [usage(['org', 'leave', 'acme'], /--user is required/), { args: ['org', 'leave', 'acme', '--user', 'nobody'], exit: 1, code: 'not_found', msg: /"nobody" is not a member/ }] },
+  'service-account add': { db: true, bad: [usage(['service-account', 'add', 'acme'], /ORG and USERNAME are required/), { args: ['service-account', 'add', 'nope', 'svc'], exit: 1, code: 'not_found', msg: /no org "nope"/ }] },
+  'service-account list': { db: true, bad: [usage(['service-account', 'list'], /ORG is required/)] },
+  'service-account remove': { db: true, bad: [usage(['service-account', 'remove', 'acme'], /ORG and USERNAME are required/), { args: ['service-account', 'remove', 'acme', 'nosuch'], exit: 1, code: 'not_found', msg: /no service account "nosuch"/ }] },
   'token create': { db: true, bad: [
     usage(['token', 'create', '--name', 'x'], /--user is required/),
     usage(['token', 'create', '--user', 'alice', '--name', 'x', '--scopes', 'code:read', '--expires-in', 'soon'], /--expires-in must be a whole number/),
@@ -190,6 +200,8 @@ describe('bin/patd: the contract of every command', () => {
           'token create': ['--user', 'bob', '--name', 'n', '--scopes', 'code:read'], 'token list': ['--user', 'bob'], 'token revoke': ['tok_x'],
           'token edit': ['tok_x', '--name', 'n'], 'token renew': ['tok_x'], 'token regenerate': ['tok_x'], 'client add': ['c'], 'client remove': ['rs_x'],
           'repo add': ['acme', 'web'], 'repo list': ['acme'], 'repo remove': ['acme', 'web'],
+          'org invite': ['acme', 'bob'], 'org members': ['acme'], 'org leave': ['acme', '--user', 'bob'],
+          'service-account add': ['acme', 'svc'], 'service-account list': ['acme'], 'service-account remove': ['acme', 'svc'],
         } as Record<string, string[]>)[name] ?? []];
         const r = await patd(args, noDb, { cwd, stdin: 'long-enough-1\n' });
         assert.equal(r.code, 3, `${name}: ${r.err}`);

@@ -8,7 +8,7 @@ for (const dialect of await dialects()) {
     let p: TestPatd;
     let admin: Auth;
     before(async () => {
-      p = await startTestPatd(dialect, { overrides: { settings: { signInPerUser: 3, signInPerIp: 20 } } });
+      p = await startTestPatd(dialect, { env: { PATD_LIMIT_SIGNIN: '3/15m' } });
       admin = await p.signIn('admin', ADMIN_PASSWORD);
     });
     after(() => p.stop());
@@ -57,7 +57,7 @@ for (const dialect of await dialects()) {
       }
     });
 
-    test('sign-in attempts are limited per username: 429 with Retry-After', async () => {
+    test('failed sign-ins are limited per username and IP: 429 with Retry-After', async () => {
       await addUser(p, admin, 'victim');
       let last = await p.req('POST', '/api/v1/session', { body: { username: 'victim', password: 'nope-nope' } });
       for (let i = 0; i < 3; i++) last = await p.req('POST', '/api/v1/session', { body: { username: 'victim', password: 'nope-nope' } });
@@ -68,17 +68,6 @@ for (const dialect of await dialects()) {
       assert.equal(right.statusCode, 429, 'even the right password waits');
       p.clock.advance(16 * 60_000);
       assert.equal((await p.req('POST', '/api/v1/session', { body: { username: 'victim', password: 'victim-password-1' } })).statusCode, 200);
-    });
-
-    test('sign-in attempts are limited per IP', async () => {
-      const q = await startTestPatd(dialect, { overrides: { settings: { signInPerUser: 100, signInPerIp: 4 } } });
-      try {
-        const codes: number[] = [];
-        for (let i = 0; i < 6; i++) codes.push((await q.req('POST', '/api/v1/session', { body: { username: `u${i}`, password: 'xxxxxxxx' } })).statusCode);
-        assert.deepEqual(codes, [401, 401, 401, 401, 429, 429]);
-      } finally {
-        await q.stop();
-      }
     });
 
     test('instance admins create, list, and disable users; others cannot', async () => {
@@ -102,7 +91,7 @@ for (const dialect of await dialects()) {
 
     test('PATCH /me edits the profile; a password change needs the current password', async () => {
       const u = await addUser(p, admin, 'hank');
-      const ok = await p.req('PATCH', '/api/v1/me', { auth: u.auth, body: { displayName: 'Hank H', email: 'hank@new.example' } });
+      const ok = await p.req('PATCH', '/api/v1/me', { auth: u.auth, body: { displayName: 'Hank H', email: 'hank@new.example', currentPassword: 'hank-password-1' } });
       assert.equal(ok.statusCode, 200);
       assert.equal(ok.json().displayName, 'Hank H');
       const bad = await p.req('PATCH', '/api/v1/me', { auth: u.auth, body: { password: 'new-password-2', currentPassword: 'wrong' } });

@@ -25,6 +25,9 @@ for (const dialect of await dialects()) {
       ['expiry not a date', { name: 'x', scopes: ['code:read'], expiresAt: 'next week' }, 400, 'invalid_expiry', 'expiresAt'],
       ['empty name', { name: '   ', scopes: ['code:read'] }, 400, 'validation_failed', 'name'],
       ['name too long', { name: 'n'.repeat(121), scopes: ['code:read'] }, 400, 'validation_failed', 'name'],
+      ['a name with a bidirectional override', { name: 'cod\u202Eexe.txt', scopes: ['code:read'] }, 400, 'validation_failed', 'name'],
+      ['a name with a control character', { name: 'ring\u0007', scopes: ['code:read'] }, 400, 'validation_failed', 'name'],
+      ['a name with a zero-width space', { name: 'ad\u200Bmin', scopes: ['code:read'] }, 400, 'validation_failed', 'name'],
       ['name of the wrong type', { name: 42, scopes: ['code:read'] }, 400, 'validation_failed', 'body.name'],
       ['scopes of the wrong type', { name: 'x', scopes: 'code:read' }, 400, 'validation_failed', 'body.scopes'],
       ['missing name', { scopes: ['code:read'] }, 400, 'validation_failed', 'body.name'],
@@ -56,10 +59,12 @@ for (const dialect of await dialects()) {
       assert.equal(res.json().code, 'body_too_large');
     });
 
-    test('an unsupported content type is 415', async () => {
-      const res = await p.req('POST', '/api/v1/tokens', { auth: admin, body: 'name=x', headers: { 'content-type': 'text/csv' } });
-      assert.equal(res.statusCode, 415);
-      assert.equal(res.json().code, 'unsupported_media_type');
+    test('a body that is not JSON is 415: other types, and the forms an HTML page can post', async () => {
+      for (const type of ['text/csv', 'application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x', 'application/jsonx']) {
+        const res = await p.req('POST', '/api/v1/tokens', { auth: admin, body: 'name=x', headers: { 'content-type': type } });
+        assert.equal(res.statusCode, 415, type);
+        assert.equal(res.json().code, 'unsupported_media_type');
+      }
     });
 
     test('bad query parameters and cursors', async () => {

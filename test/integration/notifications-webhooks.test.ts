@@ -44,7 +44,11 @@ for (const dialect of await dialects()) {
     let carol: { id: string; auth: Auth };
     before(async () => {
       smtp = await startSmtp();
-      p = await startTestPatd(dialect, { env: { PATD_SMTP_URL: smtp.url }, overrides: { notifications: { outbox: { pollMs: 50, backoffMs: 1_000, maxAttempts: 5 }, leakLimit: { perIp: 5, windowMs: 60_000 } } } });
+      // The receivers listen on loopback: allowed here (docs/security.md; test/integration/webhook-ssrf.test.ts checks the refusals).
+      p = await startTestPatd(dialect, {
+        env: { PATD_SMTP_URL: smtp.url, PATD_WEBHOOK_ALLOW_PRIVATE: 'true', PATD_LIMIT_LEAK_REPORTS: '5/1m' },
+        overrides: { notifications: { outbox: { pollMs: 50, backoffMs: 1_000, maxAttempts: 5 } } },
+      });
       admin = await p.signIn('admin', ADMIN_PASSWORD);
       bob = await addUser(p, admin, 'bob');
       carol = await addUser(p, admin, 'carol');

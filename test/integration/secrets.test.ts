@@ -49,6 +49,16 @@ for (const dialect of await dialects()) {
         if (i === 1) assert.equal((await fetch(`${base}/api/v1/tokens/${token.id}`, { method: 'DELETE', headers: h })).status, 204);
         assert.equal((await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${secret}x` } })).status, 401);
       }
+      // A device sign-in (its device_code is a secret; its user code may not be logged) and a webhook's signing secret.
+      const form = { 'content-type': 'application/x-www-form-urlencoded' };
+      const started = await (await fetch(`${base}/oauth/device_authorization`, { method: 'POST', headers: form, body: 'client_id=cli&scope=profile:read' })).json() as { device_code: string; user_code: string };
+      secrets.push(started.device_code);
+      assert.equal((await fetch(`${base}/device?user_code=${started.user_code}`, { headers: { cookie: h.cookie } })).status, 200);
+      assert.equal((await fetch(`${base}/api/v1/device/${started.user_code}`, { headers: { cookie: h.cookie } })).status, 200);
+      await fetch(`${base}/oauth/token`, { method: 'POST', headers: form, body: `grant_type=urn:ietf:params:oauth:grant-type:device_code&client_id=cli&device_code=${started.device_code}` });
+      const hook = await fetch(`${base}/api/v1/webhooks`, { method: 'POST', headers: h, body: JSON.stringify({ url: 'https://hooks.invalid/patd' }) });
+      assert.equal(hook.status, 201);
+      secrets.push((await hook.json() as { secret: string }).secret);
       const bogus = tampered(secrets[0] ?? '');
       await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${bogus}` } });
       await p.core.verifier.flushUsage();
@@ -70,6 +80,7 @@ for (const dialect of await dialects()) {
         assert.ok(!log.includes(s.slice(5, 30)), 'part of a secret is in the log');
       }
       assert.ok(!log.includes(a.cookie), 'the session cookie is in the log');
+      for (const code of [started.user_code, started.user_code.replace('-', '')]) assert.ok(!log.includes(code), 'a device user code is in the log');
       assert.ok(!stored.includes(a.cookie), 'the session cookie is stored');
     });
   });

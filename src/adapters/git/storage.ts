@@ -20,7 +20,7 @@ export class DiskRepoStorage implements RepoStorage {
 
   async create(org: string, name: string): Promise<void> {
     const dir = this.path(org, name);
-    await mkdir(join(this.root, org), { recursive: true });
+    await mkdir(join(this.root, org), { recursive: true, mode: 0o700 });
     // A repository already on disk (restored or copied in) is adopted, never wiped.
     if (!existsSync(join(dir, 'HEAD'))) {
       await run(this.gitBin, ['init', '--quiet', '--bare', '--initial-branch=main', dir], { env: gitEnv() });

@@ -36,6 +36,24 @@ class AccessLog extends LogController {
   }
 }
 
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const JSON_TYPE = /^application\/json\s*(;|$)/i;
+
+/**
+ * API bodies are JSON only. A cross-site HTML form can send only form-encoded, multipart or
+ * text/plain bodies; refusing them (415, before authentication) means such a form can neither
+ * sign a browser in (login CSRF) nor act with a Basic credential the browser has cached.
+ * No Content-Type is fine without a body; `application/json` with an empty body is fine too.
+ */
+const jsonOnly: onRequestHookHandler = (req, _reply, done) => {
+  const type = req.headers['content-type'];
+  const refused = type === undefined
+    ? req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0')
+    : !JSON_TYPE.test(type);
+  if (refused) return done(new PatdError('unsupported_media_type', 'the API accepts request bodies as application/json only'));
+  done();
+};
+
 /** Builds the HTTP app from ready-made services. Tests build it with their own deps. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -67,11 +85,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Per-route hooks, decided once when the route is added (Fastify's req.routeOptions builds a
   // new object on every access, so the hot path never reads it):
   // - every /api route must say how it authenticates; a route that forgot fails at start-up;
+  // - an /api route that takes a body accepts JSON only (before authentication, see jsonOnly);
   // - a route with an AuthRule gets an onRequest hook applying it before validation;
   // - every route counts its answers for /metrics.
   app.addHook('onRoute', (r) => {
     const rule = (r.config as { auth?: AuthRule } | undefined)?.auth;
-    if (r.url.startsWith('/api/') && !rule) throw new Error(`route ${r.method} ${r.url} declares no auth rule`);
+    const api = r.url.startsWith('/api/');
+    if (api && !rule) throw new Error(`route ${r.method} ${r.url} declares no auth rule`);
     const url = r.url;
     const count: onResponseHookHandler = (_req, reply, done) => {
       countRequest(url, reply.statusCode);
@@ -91,9 +111,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       };
       r.onRequest = [auth, ...asArray(r.onRequest)] as typeof r.onRequest;
     }
+    // First of all: nothing is read or authenticated for a body the API would not take.
+    if (api && asArray(r.method).some((m) => BODY_METHODS.has(m))) r.onRequest = [jsonOnly, ...asArray(r.onRequest)] as typeof r.onRequest;
   });
   app.setErrorHandler((err, req, reply) => sendProblem(reply, toPatdError(err as Error, req)));
-  app.setNotFoundHandler((req, reply) => sendProblem(reply, new PatdError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`)));
+  app.setNotFoundHandler((req, reply) => {
+    if (deps.htmlPages?.wants(req)) return deps.htmlPages.notFound(deps, req, reply);
+    return sendProblem(reply, new PatdError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`));
+  });
 
   await app.register(healthRoutes(deps));
   // Token checks for other services answer outside the API scope: no cookie hooks on their hot path.

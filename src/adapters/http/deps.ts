@@ -1,7 +1,10 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { AccountService } from '../../core/accounts/service.js';
+import type { SessionService } from '../../core/accounts/sessions.js';
+import type { InvitationService } from '../../core/orgs/invitations.js';
 import type { CoreDeps } from '../../core/deps.js';
+import type { FailureGate } from '../../core/limits/gate.js';
 import type { Caller, Session } from '../../core/model.js';
 import type { OrgService } from '../../core/orgs/service.js';
 import type { TokenService } from '../../core/tokens/service.js';
@@ -24,6 +27,10 @@ export interface AppDeps {
   accounts: AccountService;
   orgs: OrgService;
   tokens: TokenService;
+  /** Membership by consent (the API and the pages that show pending invitations). */
+  invitations?: InvitationService;
+  /** The caller's own sessions (/me/sessions and the account page). */
+  sessions?: SessionService;
   logger: Logger;
   http: HttpSettings;
   /** Checks the database answers (for /readyz). */
@@ -31,6 +38,10 @@ export interface AppDeps {
   extensions?: HttpExtension[];
   /** Features on the hot path of other services (forward-auth, introspection): mounted outside the API's cookie and auth hooks. */
   hotExtensions?: HttpExtension[];
+  /** The web app's HTML 404 for browsers asking for a page that does not exist (src/web). */
+  htmlPages?: { wants(req: FastifyRequest): boolean; notFound(deps: AppDeps, req: FastifyRequest, reply: FastifyReply): Promise<unknown> };
+  /** Failed token checks per client IP (forward-auth, git host, OAuth client authentication): PATD_LIMIT_TOKEN_FAILURES. */
+  tokenGate?: FailureGate;
 }
 
 /** How a route authenticates; every /api route declares one (a test checks). */

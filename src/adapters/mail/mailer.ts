@@ -40,7 +40,7 @@ export function createMailer(o: MailerOptions): Mailer {
   return {
     async send(m) {
       const info = await transport.sendMail(headers(m));
-      mkdirSync(dir, { recursive: true });
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
       const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${m.id}.eml`);
       writeFileSync(file, info.message as Buffer, { mode: 0o600 });
       o.log.info({ file, to: m.to, subject: m.subject, ...(told ? {} : { hint: 'PATD_SMTP_URL is not set: mail is written to files' }) }, 'mail written to file');

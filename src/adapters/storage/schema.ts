@@ -8,6 +8,8 @@ export interface UsersTable {
   disabled: number;
   is_admin: number;
   service_org_id: string | null;
+  /** A deleted service account keeps its row (its revoked tokens and events name it). */
+  service_deleted_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -19,6 +21,9 @@ export interface SessionsTable {
   expires_at: number;
   ip: string | null;
   user_agent: string | null;
+  public_id: string;
+  last_seen_at: number;
+  last_seen_ip: string | null;
 }
 export interface UserIdentitiesTable {
   issuer: string;
@@ -148,6 +153,27 @@ export interface ClientsTable {
   created_by: string | null;
 }
 
+/** Requests per token per UTC day (`YYYY-MM-DD`) and the distinct IPs seen (JSON array, bounded). */
+export interface TokenUsageTable {
+  token_id: string;
+  day: string;
+  count: number;
+  ips: string;
+}
+
+export interface InvitationsTable {
+  id: string;
+  org_id: string;
+  user_id: string;
+  role: string;
+  invited_by_id: string | null;
+  invited_by_name: string;
+  status: string;
+  created_at: number;
+  expires_at: number;
+  responded_at: number | null;
+}
+
 export interface Database {
   git_repos: GitReposTable;
   device_grants: DeviceGrantsTable;
@@ -160,6 +186,7 @@ export interface Database {
   tokens: TokensTable;
   token_orgs: TokenOrgsTable;
   token_old_digests: TokenOldDigestsTable;
+  token_usage: TokenUsageTable;
   audit_events: AuditEventsTable;
   audit_event_orgs: AuditEventOrgsTable;
   outbox: OutboxTable;
@@ -167,4 +194,13 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   scan_state: ScanStateTable;
+  invitations: InvitationsTable;
+  rate_limits: RateLimitsTable;
+}
+
+/** A rate-limit window: `key` is "{limit}:{digest of what is counted}". */
+export interface RateLimitsTable {
+  key: string;
+  hits: number;
+  reset_at: number;
 }

@@ -13,6 +13,9 @@ import { sessionRepo } from './repos/sessions.js';
 import { tokenRepo } from './repos/tokens.js';
 import { userRepo } from './repos/users.js';
 import { invalidationRepo } from './repos/invalidations.js';
+import { usageRepo } from './repos/usage.js';
+import { invitationRepo } from './repos/invitations.js';
+import { rateLimitRepo } from './repos/rate-limits.js';
 import type { Database } from './schema.js';
 
 export function makeRepos(db: Kysely<Database>): Repos {
@@ -32,6 +35,9 @@ export function makeRepos(db: Kysely<Database>): Repos {
     deviceGrants: deviceGrantRepo(db),
     clients: clientRepo(db),
     invalidations: invalidationRepo(db),
+    usage: usageRepo(db),
+    invitations: invitationRepo(db),
+    rateLimits: rateLimitRepo(db),
   };
 }
 

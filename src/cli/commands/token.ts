@@ -85,8 +85,9 @@ export const tokenRevoke: Command = {
     if (!id) throw new CliError('a token id is required', 2);
     await withLocal(async (c) => {
       const t = /^tok_[0-9A-Za-z]+$/.test(id) ? await c.core.store.r.tokens.byId(id) : null;
-      if (!t) throw new CliError(`no token ${id}`);
-      await c.core.store.tx((r) => c.tokens.revokeIn(r, { actor: { type: 'system', id: null, name: 'cli' }, ip: null, userAgent: 'patd-cli' }, t, (values.reason as string | undefined) ?? 'revoked by an operator (CLI)'));
+      const owner = t ? await c.core.store.r.users.byId(t.userId) : null;
+      if (!t || !owner) throw new CliError(`no token ${id}`);
+      await c.tokens.revokeByOperator(cliCaller(owner), id, (values.reason as string | undefined) ?? 'revoked by an operator (CLI)');
     });
     if (values.json) print(true, { id, revoked: true });
     else process.stdout.write(`revoked ${id}\n`);

@@ -3,7 +3,7 @@ import { isPatdError, PatdError } from '../errors.js';
 import { newId, randomSecret } from '../ids.js';
 import type { Actor, ExternalIdentity, RequestContext, User } from '../model.js';
 import type { Repos } from '../ports.js';
-import { checkEmail, NAME_RE } from '../validate.js';
+import { checkEmail, checkName, NAME_RE } from '../validate.js';
 import type { SignedIn } from './service.js';
 import { openSession } from './session.js';
 
@@ -90,7 +90,7 @@ export class ExternalSignIn {
     }
     const now = this.d.clock.now();
     const u: User = {
-      id: newId('usr'), username, email, displayName: (id.name?.trim() || username).slice(0, 120), disabled: false,
+      id: newId('usr'), username, email, displayName: providerName(id.name) ?? username, disabled: false,
       isAdmin: false, serviceOrgId: null, passwordHash: null, createdAt: now,
     };
     await r.users.insert(u);
@@ -100,5 +100,14 @@ export class ExternalSignIn {
       details: { username, admin: false, method: 'oidc', issuer: id.issuer, emailVerified: id.emailVerified },
     });
     return u;
+  }
+}
+
+/** The provider's display name when it passes patd's name rule; a sign-in is never refused over it. */
+function providerName(name: string | null | undefined): string | null {
+  try {
+    return checkName('displayName', name);
+  } catch {
+    return null;
   }
 }

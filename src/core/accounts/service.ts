@@ -4,8 +4,8 @@ import { PatdError } from '../errors.js';
 import { newId, randomSecret, sha256Hex } from '../ids.js';
 import type { Caller, Page, PageQuery, RequestContext, Session, User } from '../model.js';
 import { contextOf, SYSTEM_ACTOR } from '../model.js';
-import { checkEmail, checkSlug } from '../validate.js';
-import { WindowLimiter } from './limiter.js';
+import { checkEmail, checkName, checkSlug } from '../validate.js';
+import { SignInLimits } from '../limits/sign-in.js';
 import { checkPassword } from './password.js';
 import { openSession } from './session.js';
 
@@ -39,15 +39,14 @@ export interface SignedIn {
   cookie: string;
 }
 
+const SEEN_EVERY_MS = 60_000;
+
 export class AccountService {
-  private readonly perUser: WindowLimiter;
-  private readonly perIp: WindowLimiter;
+  private readonly limits: SignInLimits;
   private dummyHash: Promise<string> | null = null;
 
   constructor(private readonly d: CoreDeps) {
-    const s = d.settings;
-    this.perUser = new WindowLimiter(d.clock, s.signInPerUser, s.signInWindowMs);
-    this.perIp = new WindowLimiter(d.clock, s.signInPerIp, s.signInWindowMs);
+    this.limits = new SignInLimits(d);
   }
 
   /** First start with an empty database: create `admin`. Returns the generated password, if any. */
@@ -63,10 +62,11 @@ export class AccountService {
   async create(ctx: RequestContext, n: NewUser): Promise<User> {
     const username = checkSlug('username', n.username);
     const email = checkEmail(n.email);
+    const displayName = n.displayName === undefined ? username : checkName('displayName', n.displayName);
     if (n.password !== undefined) this.checkPassword(n.password, 'password');
     const now = this.d.clock.now();
     const u: User = {
-      id: newId('usr'), username, email, displayName: (n.displayName ?? username).slice(0, 120), disabled: false,
+      id: newId('usr'), username, email, displayName, disabled: false,
       isAdmin: !!n.admin, serviceOrgId: null, passwordHash: n.password ? await this.d.hasher.hash(n.password) : null, createdAt: now,
     };
     await this.d.store.tx(async (r) => {
@@ -96,12 +96,13 @@ export class AccountService {
   /** Instance admin edits a user. Disabling stops all their tokens and sessions at once. */
   async adminUpdate(ctx: RequestContext, actingUserId: string | null, id: string, p: { disabled?: boolean; admin?: boolean; email?: string; displayName?: string }): Promise<User> {
     if (p.email !== undefined) checkEmail(p.email);
+    const displayName = p.displayName === undefined ? undefined : checkName('displayName', p.displayName);
     if (p.disabled && id === actingUserId) throw new PatdError('forbidden', 'you cannot disable your own account');
     const now = this.d.clock.now();
     return commit(this.d, async (r, changed) => {
       const before = await r.users.byId(id);
       if (!before) throw new PatdError('not_found', 'no such user');
-      await r.users.update(id, { disabled: p.disabled, isAdmin: p.admin, email: p.email, displayName: p.displayName?.slice(0, 120) });
+      await r.users.update(id, { disabled: p.disabled, isAdmin: p.admin, email: p.email, displayName });
       if (p.disabled) await r.sessions.deleteForUser(id);
       const orgIds = (await r.members.listForUser(id)).map((m) => m.orgId);
       const action = p.disabled === true && !before.disabled ? 'user.disabled' : p.disabled === false && before.disabled ? 'user.enabled' : 'user.updated';
@@ -111,32 +112,38 @@ export class AccountService {
     });
   }
 
-  async updateMe(caller: Caller, p: { displayName?: string; email?: string; password?: string; currentPassword?: string }): Promise<User> {
+  /**
+   * The caller edits their own profile. A new password or email needs the current password;
+   * a new password ends every other session of the user (the one making the change stays).
+   */
+  async updateMe(caller: Caller, p: { displayName?: string; email?: string; password?: string; currentPassword?: string }, currentSessionId: string | null): Promise<User> {
     if (p.email !== undefined) checkEmail(p.email);
-    let passwordHash: string | undefined;
-    if (p.password !== undefined) {
-      this.checkPassword(p.password, 'password');
-      const cur = caller.user.passwordHash;
-      if (!p.currentPassword || !cur || !(await this.d.hasher.verify(cur, p.currentPassword))) {
-        throw new PatdError('invalid_credentials', 'currentPassword is wrong', { field: 'currentPassword' });
-      }
-      passwordHash = await this.d.hasher.hash(p.password);
-    }
+    const displayName = p.displayName === undefined ? undefined : checkName('displayName', p.displayName);
+    if (p.password !== undefined) this.checkPassword(p.password, 'password');
+    const emailChanges = p.email !== undefined && p.email !== caller.user.email;
+    if (p.password !== undefined || emailChanges) await this.checkCurrentPassword(caller.user, p.currentPassword);
+    const passwordHash = p.password === undefined ? undefined : await this.d.hasher.hash(p.password);
     const now = this.d.clock.now();
     return this.d.store.tx(async (r) => {
-      await r.users.update(caller.user.id, { displayName: p.displayName?.slice(0, 120), email: p.email, passwordHash });
+      await r.users.update(caller.user.id, { displayName, email: p.email, passwordHash });
+      // A password change is how one locks out whoever else holds a session: end theirs.
+      const ended = passwordHash === undefined ? 0 : await r.sessions.deleteForUserExcept(caller.user.id, currentSessionId ?? '');
       await this.d.events.record(r, contextOf(caller), now, {
         action: 'user.updated', targetType: 'user', targetId: caller.user.id, subjectUserId: caller.user.id,
-        details: { changed: Object.keys(p).filter((k) => k !== 'currentPassword') },
+        details: { changed: Object.keys(p).filter((k) => k !== 'currentPassword'), ...(passwordHash !== undefined ? { otherSessionsEnded: ended } : {}) },
       });
       return (await r.users.byId(caller.user.id)) as User;
     });
   }
 
-  /** Password sign-in, limited per IP and per username. */
+  private async checkCurrentPassword(u: User, currentPassword: string | undefined): Promise<void> {
+    const ok = !!currentPassword && !!u.passwordHash && (await this.d.hasher.verify(u.passwordHash, currentPassword));
+    if (!ok) throw new PatdError('invalid_credentials', 'currentPassword is missing or wrong', { field: 'currentPassword' });
+  }
+
+  /** Password sign-in; failures are limited per (username, IP) and, much higher, per username. */
   async signIn(username: string, password: string, ip: string | null, userAgent: string | null): Promise<SignedIn> {
-    this.perIp.hit(`ip:${ip ?? '-'}`);
-    this.perUser.hit(`user:${username.toLowerCase()}`);
+    await this.limits.begin(username, ip);
     const u = await this.d.store.r.users.byUsername(username.toLowerCase());
     // Same work whether or not the user exists, so timing does not tell usernames apart.
     const ok = u?.passwordHash ? await this.d.hasher.verify(u.passwordHash, password) : await this.burn(password);
@@ -146,19 +153,27 @@ export class AccountService {
       }));
       throw new PatdError('invalid_credentials', 'wrong username or password');
     }
-    this.perUser.reset(`user:${username.toLowerCase()}`);
+    await this.limits.succeeded(username, ip);
     const now = this.d.clock.now();
     const s = await this.d.store.tx((r) => openSession(this.d, r, u, now, { ip, userAgent }, { method: 'password' }));
     return { user: u, ...s };
   }
 
-  /** Resolves a session cookie; null when unknown, expired or the user is disabled. */
-  async fromCookie(cookie: string): Promise<{ user: User; session: Session } | null> {
+  /**
+   * Resolves a session cookie; null when unknown, expired or the user is disabled. Records
+   * "last seen" (time and address) at most once a minute per session, not on every request.
+   */
+  async fromCookie(cookie: string, ip: string | null = null): Promise<{ user: User; session: Session } | null> {
     if (!cookie || cookie.length > 100) return null;
     const s = await this.d.store.r.sessions.byId(sha256Hex(cookie));
-    if (!s || s.expiresAt <= this.d.clock.now()) return null;
+    const now = this.d.clock.now();
+    if (!s || s.expiresAt <= now) return null;
     const user = await this.d.store.r.users.byId(s.userId);
     if (!user || user.disabled) return null;
+    if (now - s.lastSeenAt >= SEEN_EVERY_MS) {
+      // Bookkeeping only: a failed write must not fail the request.
+      await this.d.store.r.sessions.touch(s.id, now, ip, now - SEEN_EVERY_MS + 1).catch(() => {});
+    }
     return { user, session: s };
   }
 

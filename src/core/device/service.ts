@@ -1,14 +1,15 @@
 import { randomInt } from 'node:crypto';
-import { WindowLimiter } from '../accounts/limiter.js';
 import type { CoreDeps } from '../deps.js';
 import { PatdError } from '../errors.js';
 import { newId, randomSecret, sha256Hex } from '../ids.js';
-import type { Caller, RequestContext, User } from '../model.js';
+import type { Caller, RequestContext } from '../model.js';
 import { contextOf } from '../model.js';
-import { checkTokenAgainstPolicies, type PolicyScope } from '../policies/check.js';
+import { memberOrgFacts, reachOf } from '../policies/facts.js';
+import { checkSettings } from '../policies/token-use.js';
 import { DEFAULT_DAYS, resolveExpiry } from '../tokens/expiry.js';
 import type { TokenService } from '../tokens/service.js';
-import { checkSlug, checkTokenName } from '../validate.js';
+import { checkName, checkSlug } from '../validate.js';
+import { clientKey, Limiter } from '../limits/limiter.js';
 import type { DeviceGrant, DeviceGrantRepo } from './model.js';
 
 /** 20 consonants: no vowels (no words), no look-alikes such as 0/O or 1/I. */
@@ -66,20 +67,19 @@ export const normalizeUserCode = (c: string) => c.toUpperCase().replace(/[^A-Z]/
  * poll after approval, and the grant is consumed by a compare-and-set so it is issued once.
  */
 export class DeviceService {
-  private readonly limiter: WindowLimiter;
+  private readonly starts: Limiter;
+  private readonly codes: Limiter;
 
   constructor(private readonly d: CoreDeps, private readonly tokens: TokenService, private readonly s: DeviceSettings = DEFAULT_DEVICE_SETTINGS) {
-    this.limiter = new WindowLimiter(d.clock, 60, 15 * 60_000);
+    this.starts = new Limiter(d.store, d.clock, 'device-start', d.settings.limits.deviceStart, 'too many device sign-ins started from your address');
+    this.codes = new Limiter(d.store, d.clock, 'device-code', d.settings.limits.deviceCodes, 'too many wrong codes from your address');
   }
 
   async start(input: StartInput, ctx: RequestContext): Promise<Started> {
-    this.limiter.hit(`ip:${ctx.ip ?? '-'}`);
-    const clientId = typeof input.clientId === 'string' ? input.clientId.trim() : '';
-    if (!clientId || clientId.length > 100 || [...clientId].some((ch) => ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127)) {
-      throw new PatdError('validation_failed', 'client_id must be 1–100 printable characters', { field: 'client_id' });
-    }
+    await this.starts.take([clientKey(ctx.ip)]);
+    const clientId = checkName('client_id', input.clientId);
     const scopes = this.d.catalog.normalize((input.scope ?? '').split(/[\s,]+/).filter(Boolean));
-    const tokenName = checkTokenName(input.tokenName?.trim() || clientId);
+    const tokenName = checkName('token_name', input.tokenName?.trim() || clientId);
     const orgs = parseOrgList(input.orgs);
     if (input.expiresInDays !== undefined) resolveExpiry({ expiresInDays: input.expiresInDays }, this.d.clock.now(), this.d.settings.maxTokenDays);
     const now = this.d.clock.now();
@@ -104,9 +104,9 @@ export class DeviceService {
     }
   }
 
-  /** The pending request behind a user code; 404 when unknown, expired or already decided. */
-  async describe(userCode: string): Promise<DeviceRequestView> {
-    const g = await this.pending(userCode);
+  /** The pending request behind a user code; 404 when unknown, expired or already decided. `ip` is the asker's (wrong codes are limited per IP). */
+  async describe(userCode: string, ip: string | null): Promise<DeviceRequestView> {
+    const g = await this.pending(userCode, ip);
     const defs = new Map(this.d.catalog.list().map((s) => [s.id, s.description] as const));
     return {
       userCode: formatUserCode(g.userCode), clientName: g.clientId, tokenName: g.tokenName,
@@ -119,18 +119,27 @@ export class DeviceService {
   /** A signed-in person approves (optionally narrowing orgs or changing the lifetime) or denies. */
   async decide(caller: Caller, userCode: string, action: 'approve' | 'deny', o: { orgs?: string[] | '*'; expiresInDays?: number } = {}): Promise<{ status: 'approved' | 'denied' }> {
     if (caller.token) throw new PatdError('session_required', 'a device sign-in is approved by a signed-in person, not a token');
-    const g = await this.pending(userCode);
+    const g = await this.pending(userCode, caller.ip);
     const now = this.d.clock.now();
     if (action === 'deny') {
       await this.transition(caller, g, { status: 'denied', userId: caller.user.id, decidedAt: now }, 'device.denied');
       return { status: 'denied' };
     }
-    const orgs = o.orgs === undefined ? g.orgs : o.orgs === '*' ? null : o.orgs.map((n) => checkSlug('orgs', n));
-    const expiresInDays = o.expiresInDays ?? g.expiresInDays;
+    const orgs = narrowOrgs(g.orgs, o.orgs);
+    const requestedDays = g.expiresInDays ?? DEFAULT_DAYS;
+    const expiresInDays = o.expiresInDays ?? requestedDays;
+    if (expiresInDays > requestedDays) {
+      throw new PatdError('forbidden', `approval may shorten what the device asked for, never lengthen it: it asked for ${requestedDays} days`, { field: 'expiresInDays' });
+    }
     // Refuse now, on the page, what would be refused when the token is created.
-    const expiresAt = resolveExpiry({ expiresInDays: expiresInDays ?? undefined }, now, this.d.settings.maxTokenDays) as number;
-    const scopeOrgs = await this.policyScope(caller.user, orgs);
-    checkTokenAgainstPolicies({ scopes: g.scopes, global: orgs === null, expiresAt }, scopeOrgs, now);
+    const expiresAt = resolveExpiry({ expiresInDays }, now, this.d.settings.maxTokenDays) as number;
+    const facts = await memberOrgFacts(this.d.store.r, caller.user.id);
+    const orgIds = orgs === null ? null : orgs.map((n) => {
+      const f = facts.find((x) => x.orgName === n);
+      if (!f) throw new PatdError('validation_failed', `you are not a member of org "${n}"`, { field: 'orgs' });
+      return f.orgId;
+    });
+    checkSettings({ scopes: g.scopes, orgIds, expiresAt }, reachOf(facts, orgIds), now);
     await this.transition(caller, g, { status: 'approved', userId: caller.user.id, decidedAt: now, orgs, expiresInDays }, 'device.approved');
     return { status: 'approved' };
   }
@@ -177,12 +186,19 @@ export class DeviceService {
     }
   }
 
-  private async pending(userCode: string): Promise<DeviceGrant> {
+  /**
+   * Guessing user codes is limited per IP: each look-up is counted before it is made (so
+   * concurrent guesses cannot slip past the limit) and given back when the code was right.
+   */
+  private async pending(userCode: string, ip: string | null): Promise<DeviceGrant> {
+    const client = [clientKey(ip)];
+    await this.codes.take(client);
     const code = normalizeUserCode(typeof userCode === 'string' ? userCode.slice(0, 20) : '');
     const g = code.length === 8 ? await this.d.store.r.deviceGrants.byUserCode(code) : null;
     if (g?.status !== 'pending' || g.expiresAt <= this.d.clock.now()) {
       throw new PatdError('not_found', 'no pending sign-in request with this code; it may have expired or been used — start again on your device');
     }
+    await this.codes.refund(client);
     return g;
   }
 
@@ -195,18 +211,23 @@ export class DeviceService {
       });
     });
   }
+}
 
-  private async policyScope(user: User, orgs: string[] | null): Promise<PolicyScope[]> {
-    const r = this.d.store.r;
-    const mine = await r.members.listForUser(user.id);
-    if (orgs !== null && orgs.length === 0) throw new PatdError('validation_failed', 'orgs must be "*" or a non-empty list of org names', { field: 'orgs' });
-    const chosen = orgs === null ? mine : orgs.map((n) => {
-      const m = mine.find((x) => x.orgName === n);
-      if (!m) throw new PatdError('validation_failed', `you are not a member of org "${n}"`, { field: 'orgs' });
-      return m;
-    });
-    return Promise.all(chosen.map(async (m) => ({ orgName: m.orgName, policy: await r.policies.get(m.orgId) })));
+/**
+ * The orgs an approval grants: what the device asked for, or fewer. Approval may narrow the
+ * request, never widen it (null: all the approver's orgs).
+ */
+export function narrowOrgs(requested: string[] | null, chosen: string[] | '*' | undefined): string[] | null {
+  if (chosen === undefined) return requested;
+  if (chosen === '*') {
+    if (requested !== null) throw new PatdError('forbidden', 'approval may narrow what the device asked for, never widen it: it asked for some orgs, not all', { field: 'orgs' });
+    return null;
   }
+  if (chosen.length === 0) throw new PatdError('validation_failed', 'orgs must be "*" or a non-empty list of org names', { field: 'orgs' });
+  const names = [...new Set(chosen.map((n) => checkSlug('orgs', n)))];
+  const extra = requested === null ? undefined : names.find((n) => !requested.includes(n));
+  if (extra) throw new PatdError('forbidden', `approval may narrow what the device asked for, never widen it: org "${extra}" was not asked for`, { field: 'orgs' });
+  return names;
 }
 
 /** "a b", "a,b", "*" or empty (all orgs). */

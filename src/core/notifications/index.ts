@@ -1,11 +1,10 @@
 import { AuditService } from '../audit/query.js';
 import { AuthFailureSampler } from '../audit/failures.js';
 import type { CoreDeps } from '../deps.js';
-import type { TokenService } from '../tokens/service.js';
 import { ExpiryScanner } from './expiry.js';
 import { LeakService } from './leaks.js';
 import { renderMail } from './messages.js';
-import type { Log, Mailer, MailPayload, WebhookPoster } from './model.js';
+import type { InvitationMailPayload, Log, Mailer, MailPayload, WebhookPoster, WebhookUrlCheck } from './model.js';
 import { intervalWorker, type Worker } from '../worker.js';
 import { DEFAULT_OUTBOX_OPTIONS, type OutboxOptions, OutboxWorker } from './outbox.js';
 import { SecretBox } from './signing.js';
@@ -22,8 +21,8 @@ export interface NotificationOptions {
   scanEveryMs?: number;
   scanBatch?: number;
   webhookTimeoutMs?: number;
-  /** Leak reports allowed per IP per window. */
-  leakLimit?: { perIp: number; windowMs: number };
+  /** Refuses webhook URLs whose host is or resolves to a loopback, private, link-local … address (PATD_WEBHOOK_ALLOW_PRIVATE). */
+  webhookUrlCheck: WebhookUrlCheck;
   failureWindowMs?: number;
 }
 
@@ -40,15 +39,15 @@ export class Notifications {
   readonly failures: AuthFailureSampler;
   readonly tasks: BackgroundTask[];
 
-  constructor(readonly d: CoreDeps, tokens: TokenService, mailer: Mailer, poster: WebhookPoster, log: Log, o: NotificationOptions) {
+  constructor(readonly d: CoreDeps, mailer: Mailer, poster: WebhookPoster, log: Log, o: NotificationOptions) {
     const box = new SecretBox(o.instanceSecret);
-    this.webhooks = new WebhookService(d, box, poster, o.webhookTimeoutMs ?? 10_000, log);
+    this.webhooks = new WebhookService(d, box, poster, o.webhookUrlCheck, o.webhookTimeoutMs ?? 10_000, log);
     this.outbox = new OutboxWorker(d.store, d.clock, {
-      mail: (m, signal) => mailer.send(renderMail(m.id, m.payload as unknown as MailPayload, o.publicUrl), signal),
+      mail: (m, signal) => mailer.send(renderMail(m.id, m.payload as unknown as MailPayload | InvitationMailPayload, o.publicUrl), signal),
       webhook: this.webhooks.deliver,
     }, { ...DEFAULT_OUTBOX_OPTIONS, ...o.outbox }, log);
-    this.scanner = new ExpiryScanner(d, tokens, { leads: o.leads, batch: o.scanBatch ?? 500 }, log);
-    this.leaks = new LeakService(d, tokens, o.leakLimit ?? { perIp: 60, windowMs: 60_000 });
+    this.scanner = new ExpiryScanner(d, { leads: o.leads, batch: o.scanBatch ?? 500 }, log);
+    this.leaks = new LeakService(d);
     this.audit = new AuditService(d);
     this.failures = new AuthFailureSampler(d, log, o.failureWindowMs ?? 60_000);
     d.verifier.onFailure = this.failures.onFailure;

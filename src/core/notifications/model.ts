@@ -38,6 +38,23 @@ export interface MailPayload {
   reason?: string | null;
   revoked?: boolean;
   leadDays?: number;
+  /** Set when the token belongs to a service account: the org whose admins are told. */
+  serviceAccountOrg?: string;
+}
+
+/** The outbox payload of an invitation to join an org (invitation-mail.ts renders it). */
+export interface InvitationMailPayload {
+  kind: 'org.invited';
+  to: string[];
+  username: string;
+  invitationId: string;
+  org: string;
+  orgDisplayName: string;
+  role: string;
+  /** Who invited (a username, or `cli` for the operator). */
+  invitedBy: string;
+  expiresAt: string;
+  at: number;
 }
 
 export interface MailMessage {
@@ -56,8 +73,29 @@ export interface Mailer {
   close(): Promise<void>;
 }
 
-/** POSTs a webhook; resolves with the HTTP status, rejects on network errors, timeouts and an aborted `signal`. */
+/**
+ * POSTs a webhook; resolves with the HTTP status, rejects on network errors, timeouts and an
+ * aborted `signal`, and with DeliveryRefused when the address it would connect to is not allowed.
+ */
 export type WebhookPoster = (url: string, headers: Record<string, string>, body: string, timeoutMs: number, signal?: AbortSignal) => Promise<number>;
+
+/**
+ * A delivery the poster would not connect for: the host's address (checked when connecting,
+ * after name resolution) is loopback, private, link-local … Its message never names the
+ * address, and no connection was tried, so the delivery log cannot tell what listens there.
+ */
+export class DeliveryRefused extends Error {
+  constructor() {
+    super('refused: the URL\'s host resolves to an address webhooks may not reach (loopback, private, link-local or similar)');
+  }
+}
+
+/**
+ * Whether webhooks may be registered for a URL: false when its host is, or resolves to, an
+ * address webhooks may not reach. Name resolution is the adapter's; a name that does not
+ * resolve now is allowed (every delivery checks again when it connects).
+ */
+export type WebhookUrlCheck = (url: URL) => Promise<boolean>;
 
 /** The slice of a logger the core uses (pino's fits). */
 export interface Log {

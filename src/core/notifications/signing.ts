@@ -14,6 +14,9 @@ export function signWebhook(secret: string, id: string, timestamp: number, body:
   return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
 }
 
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
 /**
  * Webhook secrets must be usable to sign, so they are stored sealed (AES-256-GCM) with a key derived from PATD_SECRET.
  * Other uses (the OIDC sign-in cookie) pass their own `purpose`, which gives them a key of their own.
@@ -24,15 +27,20 @@ export class SecretBox {
     this.key = createHash('sha256').update(`patd:${purpose}:${instanceSecret}`).digest();
   }
   seal(plain: string): string {
-    const iv = randomBytes(12);
-    const c = createCipheriv('aes-256-gcm', this.key, iv);
+    const iv = randomBytes(IV_BYTES);
+    const c = createCipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_BYTES });
     const ct = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
     return `v1.${Buffer.concat([iv, c.getAuthTag(), ct]).toString('base64url')}`;
   }
+  /**
+   * The tag length is pinned to 16 bytes: GCM also "verifies" a truncated tag (a prefix of the
+   * real one), and a 4-byte tag can be forged by trying (sealed values come back in cookies).
+   */
   open(sealed: string): string {
-    const raw = Buffer.from(sealed.slice(3), 'base64url');
-    const d = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12));
-    d.setAuthTag(raw.subarray(12, 28));
-    return Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString('utf8');
+    const raw = Buffer.from(sealed.startsWith('v1.') ? sealed.slice(3) : '', 'base64url');
+    if (raw.length < IV_BYTES + TAG_BYTES) throw new Error('sealed value is malformed');
+    const d = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
+    d.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+    return Buffer.concat([d.update(raw.subarray(IV_BYTES + TAG_BYTES)), d.final()]).toString('utf8');
   }
 }

@@ -3,7 +3,8 @@ import { PatdError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Caller, Page, PageQuery } from '../model.js';
 import { contextOf } from '../model.js';
-import { type Log, WEBHOOK_EVENTS, type WebhookPoster } from './model.js';
+import { checkName } from '../validate.js';
+import { DeliveryRefused, type Log, WEBHOOK_EVENTS, type WebhookPoster, type WebhookUrlCheck } from './model.js';
 import { PermanentFailure } from './outbox.js';
 import type { OutboxRow, Webhook, WebhookDelivery } from './ports.js';
 import { type SecretBox, newWebhookSecret, signWebhook } from './signing.js';
@@ -30,6 +31,7 @@ export class WebhookService {
     private readonly d: CoreDeps,
     private readonly box: SecretBox,
     private readonly post: WebhookPoster,
+    private readonly urlAllowed: WebhookUrlCheck,
     private readonly timeoutMs: number,
     private readonly log: Log,
   ) {}
@@ -37,6 +39,7 @@ export class WebhookService {
   /** Registers an endpoint; the signing secret is in this answer only. */
   async create(caller: Caller, org: { id: string; name: string } | null, input: NewWebhook): Promise<{ webhook: WebhookView; secret: string }> {
     const url = checkUrl(input.url);
+    const description = input.description === undefined || input.description.trim() === '' ? null : checkName('description', input.description, 200);
     const events = input.events === undefined ? [...WEBHOOK_EVENTS] : [...new Set(input.events)];
     if (events.length === 0) throw new PatdError('validation_failed', 'events must not be empty', { field: 'events' });
     for (const e of events) {
@@ -44,10 +47,14 @@ export class WebhookService {
         throw new PatdError('validation_failed', `unknown event "${String(e).slice(0, 40)}"; one of ${WEBHOOK_EVENTS.join(', ')}`, { field: 'events' });
       }
     }
+    // Last of the checks: it may resolve the host name.
+    if (!(await this.urlAllowed(new URL(url)))) {
+      throw new PatdError('validation_failed', 'url must not point to a loopback, private, link-local or otherwise internal address', { field: 'url' });
+    }
     const secret = newWebhookSecret();
     const now = this.d.clock.now();
     const w: Webhook = {
-      id: newId('whk'), orgId: org?.id ?? null, url, events, description: input.description?.slice(0, 200) ?? null,
+      id: newId('whk'), orgId: org?.id ?? null, url, events, description,
       sealedSecret: this.box.seal(secret), createdBy: caller.user.id, createdAt: now,
     };
     await this.d.store.tx(async (r) => {
@@ -104,6 +111,8 @@ export class WebhookService {
       if (status < 200 || status > 299) error = `HTTP ${status}`;
     } catch (e) {
       error = (e as Error).message || String(e);
+      // The operator may want to know (a host that moved into a private range); the log is theirs.
+      if (e instanceof DeliveryRefused) this.log.warn({ webhookId: w.id, host: new URL(w.url).host }, 'webhook delivery refused: the host resolves to an address webhooks may not reach');
     }
     await this.d.store.tx((r) => r.webhooks.addDelivery({
       id: newId('msg'), webhookId: w.id, messageId: m.id, eventType: p.type, attempt: m.attempts, at: this.d.clock.now(),

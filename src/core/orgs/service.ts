@@ -3,9 +3,12 @@ import type { CoreDeps } from '../deps.js';
 import { PatdError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Caller, Membership, Org, Page, PageQuery, Policy, Role } from '../model.js';
-import { contextOf, DEFAULT_POLICY, ROLES } from '../model.js';
-import { ipAllowed, validatePolicy } from '../policies/check.js';
-import { checkOrgName, checkSlug } from '../validate.js';
+import { contextOf, DEFAULT_POLICY } from '../model.js';
+import { validatePolicy } from '../policies/ip-allowlist.js';
+import { checkName, checkOrgName } from '../validate.js';
+import { type OrgAccess, requireRole, resolveOrgAccess } from './access.js';
+import { actingIn, instanceAdminPowers } from './actor.js';
+import { putMember, removeMember } from './members.js';
 
 export interface OrgView {
   id: string;
@@ -21,21 +24,22 @@ export const orgView = (o: Org, role: Role | null): OrgView => ({
 
 export const memberView = (m: Membership) => ({ userId: m.userId, username: m.username, role: m.role, since: new Date(m.createdAt).toISOString() });
 
-const rank: Record<Role, number> = { member: 0, admin: 1, owner: 2 };
-
-/** What the caller may do in an org: resolved once per request. */
-export interface OrgAccess {
-  org: Org;
-  role: Role | null; // null: instance admin who is not a member
-}
+export type { OrgAccess } from './access.js';
 
 export class OrgService {
   constructor(private readonly d: CoreDeps) {}
 
-  async create(caller: Caller, input: { name: string; displayName?: string }): Promise<OrgView> {
+  /**
+   * Creates an org owned by the caller. With PATD_ORG_CREATION=admins only instance admins may;
+   * the operator at the CLI (`patd org add`) always may.
+   */
+  async create(caller: Caller, input: { name: string; displayName?: string }, o: { operator?: boolean } = {}): Promise<OrgView> {
+    if (this.d.settings.orgCreation === 'admins' && !o.operator && !instanceAdminPowers(caller)) {
+      throw new PatdError('forbidden', 'on this instance only instance admins create organizations');
+    }
     const name = checkOrgName(input.name);
     const now = this.d.clock.now();
-    const org: Org = { id: newId('org'), name, displayName: (input.displayName ?? name).slice(0, 120), createdAt: now };
+    const org: Org = { id: newId('org'), name, displayName: input.displayName === undefined ? name : checkName('displayName', input.displayName), createdAt: now };
     await commit(this.d, async (r, changed) => {
       if (await r.orgs.byName(name)) throw new PatdError('conflict', `org "${name}" already exists`, { field: 'name' });
       await r.orgs.insert(org);
@@ -52,86 +56,38 @@ export class OrgService {
     return orgs.map((o) => orgView(o, ms.find((m) => m.orgId === o.id)?.role ?? null));
   }
 
-  /**
-   * Resolves an org for the caller. Not a member: 404, as if it did not exist (instance
-   * admins see every org). A PAT must also be allowed in the org.
-   */
-  async access(caller: Caller, name: string, need: Role = 'member'): Promise<OrgAccess> {
-    const org = /^[a-z0-9][a-z0-9._-]{0,38}$/.test(name) ? await this.d.store.r.orgs.byName(name) : null;
-    const m = org ? await this.d.store.r.members.get(org.id, caller.user.id) : null;
-    if (!org || (!m && !caller.user.isAdmin)) throw new PatdError('not_found', `no org "${name.slice(0, 40)}"`);
-    if (m && caller.token) await this.checkTokenPolicy(caller, org);
-    if (m && rank[m.role] < rank[need] && !caller.user.isAdmin) {
-      throw new PatdError('forbidden', `this needs the ${need} role in org "${name}"`);
-    }
-    return { org, role: m?.role ?? null };
-  }
-
-  /** A PAT used on an org's API obeys the org's token rules, as everywhere else. */
-  private async checkTokenPolicy(caller: Caller, org: Org): Promise<void> {
-    const t = caller.token;
-    if (!t) return;
-    if (t.orgIds !== null && !t.orgIds.includes(org.id)) throw new PatdError('org_forbidden', `the token may not be used in org "${org.name}"`);
-    const p = await this.d.store.r.policies.get(org.id);
-    if (t.orgIds === null && !p.allowGlobalTokens) throw new PatdError('org_forbidden', `org "${org.name}" does not accept global tokens`, { policy: 'allowGlobalTokens' });
-    if (!ipAllowed(p.ipAllowlist, caller.ip)) throw new PatdError('ip_forbidden', `org "${org.name}" does not accept this token from your IP address`);
+  /** Resolves an org for the caller (core/orgs/access.ts): the only way to get an OrgAccess. */
+  access(caller: Caller, name: string, need: Role = 'member'): Promise<OrgAccess> {
+    return resolveOrgAccess(this.d, caller, name, need);
   }
 
   view(a: OrgAccess): OrgView {
     return orgView(a.org, a.role);
   }
 
+  /** Any member sees who else is in the org and their roles. */
   members(a: OrgAccess, q: PageQuery): Promise<Page<Membership>> {
+    requireRole(a, a.caller, 'member');
     return this.d.store.r.members.listForOrg(a.org.id, q);
   }
 
-  /** Adds a member or changes a role. Only owners grant or take away `owner`. */
-  async putMember(caller: Caller, a: OrgAccess, username: string, role: Role): Promise<Membership> {
-    checkSlug('username', username);
-    if (!ROLES.includes(role)) throw new PatdError('validation_failed', 'role must be owner, admin or member', { field: 'role' });
-    const isOwner = a.role === 'owner' || caller.user.isAdmin;
-    const now = this.d.clock.now();
-    return commit(this.d, async (r, changed) => {
-      const u = await r.users.byUsername(username);
-      if (!u) throw new PatdError('not_found', `no user "${username}"`);
-      const before = await r.members.get(a.org.id, u.id);
-      if ((role === 'owner' || before?.role === 'owner') && !isOwner) throw new PatdError('forbidden', 'only owners can grant or change the owner role');
-      if (before?.role === 'owner' && role !== 'owner' && (await r.members.countOwners(a.org.id)) <= 1) {
-        throw new PatdError('conflict', 'an org must keep at least one owner');
-      }
-      await r.members.put(a.org.id, u.id, role, now);
-      await this.d.events.record(r, contextOf(caller), now, {
-        action: before ? 'org.member_updated' : 'org.member_added', targetType: 'user', targetId: u.id, subjectUserId: u.id,
-        orgIds: [a.org.id], details: { username, role, previousRole: before?.role ?? null },
-      });
-      changed.user(u.id);
-      return (await r.members.get(a.org.id, u.id)) as Membership;
-    });
+  /** Changes a member's role; only an instance admin adds a non-member directly (members.ts). */
+  putMember(caller: Caller, a: OrgAccess, username: string, role: Role): Promise<Membership> {
+    return putMember(this.d, actingIn(caller, a), username, role);
   }
 
-  /** Removing a member stops their tokens in the org at once (global ones too). */
-  async removeMember(caller: Caller, a: OrgAccess, username: string): Promise<void> {
-    const now = this.d.clock.now();
-    await commit(this.d, async (r, changed) => {
-      const u = await r.users.byUsername(username);
-      const m = u ? await r.members.get(a.org.id, u.id) : null;
-      if (!u || !m) throw new PatdError('not_found', `"${username.slice(0, 40)}" is not a member`);
-      const self = u.id === caller.user.id;
-      if (m.role === 'owner' && a.role !== 'owner' && !caller.user.isAdmin) throw new PatdError('forbidden', 'only owners can remove an owner');
-      if (m.role === 'owner' && (await r.members.countOwners(a.org.id)) <= 1) throw new PatdError('conflict', 'an org must keep at least one owner');
-      await r.members.remove(a.org.id, u.id);
-      await this.d.events.record(r, contextOf(caller), now, {
-        action: 'org.member_removed', targetType: 'user', targetId: u.id, subjectUserId: u.id, orgIds: [a.org.id], details: { username, self },
-      });
-      changed.user(u.id);
-    });
+  /** An org admin removes a member, or a member leaves; their tokens stop in the org at once (members.ts). */
+  removeMember(caller: Caller, a: OrgAccess, username: string): Promise<void> {
+    return removeMember(this.d, actingIn(caller, a), username);
   }
 
   getPolicy(a: OrgAccess): Promise<Policy> {
+    requireRole(a, a.caller, 'admin');
     return this.d.store.r.policies.get(a.org.id);
   }
 
   async putPolicy(caller: Caller, a: OrgAccess, p: Partial<Policy>): Promise<Policy> {
+    requireRole(a, caller, 'admin');
     const now = this.d.clock.now();
     return commit(this.d, async (r, changed) => {
       const next: Policy = { ...DEFAULT_POLICY, ...(await r.policies.get(a.org.id)), ...p };

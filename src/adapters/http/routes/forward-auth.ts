@@ -1,7 +1,7 @@
 import { BlockList } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PatdError } from '../../../core/errors.js';
-import { addCidr } from '../../../core/policies/check.js';
+import { addCidr } from '../../../core/policies/ip-allowlist.js';
 import type { TokenPrincipal } from '../../../core/tokens/verify.js';
 import { tokenFromAuthorization } from '../credentials.js';
 import type { AppDeps, HttpExtension } from '../deps.js';
@@ -56,6 +56,7 @@ export const forwardAuthRoutes: HttpExtension = async (app, deps: AppDeps) => {
   // The headers of a 200 depend only on the verifier's cached principal: build them once per principal.
   const answers = new WeakMap<TokenPrincipal, Record<string, string>>();
   const verifier = deps.core.verifier;
+  const gate = deps.tokenGate;
 
   /** Fastify's req.ip already follows X-Forwarded-For through trusted proxies; X-Real-IP is used when a trusted proxy sends only that. */
   function clientIp(req: FastifyRequest): string {
@@ -66,13 +67,16 @@ export const forwardAuthRoutes: HttpExtension = async (app, deps: AppDeps) => {
 
   async function check(req: FastifyRequest, reply: FastifyReply, useQuery: boolean) {
     const secret = tokenFromAuthorization(req.headers.authorization);
+    const ip = clientIp(req);
     try {
+      // Synchronous: a map look-up, and nothing at all while no client is over the limit.
+      const blocked = gate?.refusal(ip);
+      if (blocked) throw blocked;
       if (secret === null) throw new PatdError('unauthenticated', 'send a personal access token (Basic or Bearer)');
       if (secret === undefined) throw new PatdError('token_invalid', 'the Authorization header could not be read');
       const q = useQuery ? (req.query as Record<string, unknown>) : {};
       const scopes = [...list(q.scope), ...list(req.headers['x-patd-scope'])];
       const orgs = [...list(q.org), ...list(req.headers['x-patd-org'])];
-      const ip = clientIp(req);
       let p: TokenPrincipal | undefined;
       for (let i = 0; i < Math.max(1, scopes.length, orgs.length); i++) {
         const o = { scope: scopes[i], org: orgs[i], ip };
@@ -95,6 +99,9 @@ export const forwardAuthRoutes: HttpExtension = async (app, deps: AppDeps) => {
       return reply.code(200).headers(h).send();
     } catch (e) {
       if (!(e instanceof PatdError)) throw e;
+      // A credential was presented and refused: counted (in the background). No credential at all is not a guess.
+      if (e.status === 401 && e.code !== 'unauthenticated') gate?.failed(ip);
+      if (e.extras.retryAfter !== undefined) reply.header('retry-after', String(e.extras.retryAfter));
       // Both challenges on every 401, so git, npm, NuGet and curl prompt for (or retry with) a password.
       const ch = challengeFor(e);
       const header = e.status === 401 && e.code !== 'unauthenticated' ? `${BASIC}, ${ch}` : ch;

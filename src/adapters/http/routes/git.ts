@@ -32,6 +32,8 @@ const plugin = (deps: AppDeps, repos: RepoService, projectRoot: string, gitBin: 
     const service = parseRest(req.method, p['*'] ?? '', typeof q.service === 'string' ? q.service : undefined);
     try {
       if (!service) throw new PatdError('not_found', 'not a git smart HTTP endpoint');
+      const blocked = deps.tokenGate?.refusal(req.ip);
+      if (blocked) throw blocked;
       const scope = service === 'git-receive-pack' ? 'code:write' : 'code:read';
       if (tokenFromAuthorization(req.headers.authorization) === null) {
         throw new PatdError('unauthenticated', 'sign in with a personal access token as the password');
@@ -50,7 +52,10 @@ const plugin = (deps: AppDeps, repos: RepoService, projectRoot: string, gitBin: 
         remoteUser: who.user.username, remoteAddr: req.ip,
       }, req.log, gitBin);
     } catch (e) {
-      return refuse(reply, toPatdError(e as Error, req), service);
+      const refusal = toPatdError(e as Error, req);
+      // A token was presented and refused: counted per client IP (in the background).
+      if (refusal.status === 401 && refusal.code !== 'unauthenticated') deps.tokenGate?.failed(req.ip);
+      return refuse(reply, refusal, service);
     }
   };
   app.route({ method: ['GET', 'POST'], url: '/:org/_git/:repo/*', handler });
@@ -72,6 +77,7 @@ function refuse(reply: FastifyReply, e: PatdError, service: Service | null): Fas
     if (ch) challenges.push(ch);
   }
   if (challenges.length) reply.header('www-authenticate', challenges);
+  if (e.extras.retryAfter !== undefined) reply.header('retry-after', String(e.extras.retryAfter));
   return reply.code(e.status).header('cache-control', 'no-store').type('text/plain; charset=utf-8').send(`${gitMessage(e, service)}\n`);
 }
 

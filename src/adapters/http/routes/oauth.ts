@@ -3,12 +3,13 @@ import type { ResourceServerService } from '../../../core/clients/introspection.
 import type { ResourceClient } from '../../../core/clients/model.js';
 import type { ClientService } from '../../../core/clients/service.js';
 import { PatdError } from '../../../core/errors.js';
+import type { FailureGate } from '../../../core/limits/gate.js';
 import type { HttpExtension } from '../deps.js';
 import { REALM, sendProblem } from '../problem.js';
 
 /** An RFC 6749 §5.2 error; these endpoints answer in OAuth's format, not RFC 9457. */
 class OAuthError extends Error {
-  constructor(readonly status: number, readonly error: string, readonly description: string) {
+  constructor(readonly status: number, readonly error: string, readonly description: string, readonly retryAfter?: number) {
     super(description);
   }
 }
@@ -67,14 +68,28 @@ async function authenticateClient(clients: ClientService, req: FastifyRequest, f
 
 function sendOAuthError(reply: FastifyReply, e: OAuthError): FastifyReply {
   if (e.status === 401) reply.header('www-authenticate', `Basic realm="${REALM}", charset="UTF-8"`);
+  if (e.retryAfter !== undefined) reply.header('retry-after', String(e.retryAfter));
   return reply.code(e.status).header('cache-control', 'no-store').header('pragma', 'no-cache')
     .type('application/json').send({ error: e.error, error_description: e.description });
 }
 
-/** Parses the form, authenticates the client, reads `token`; OAuth-format errors. */
-async function resourceCall(clients: ClientService, req: FastifyRequest) {
+/**
+ * Parses the form, authenticates the client, reads `token`; OAuth-format errors. Failed client
+ * authentication is counted per client IP with the other failed token checks; an IP over the
+ * limit is refused (429, OAuth's error format) before its credentials are looked at.
+ */
+async function resourceCall(clients: ClientService, req: FastifyRequest, gate: FailureGate | undefined) {
+  const blocked = gate?.refusal(req.ip);
+  if (blocked) throw new OAuthError(429, 'temporarily_unavailable', blocked.message, blocked.extras.retryAfter);
   const form = formParams(req);
-  const client = await authenticateClient(clients, req, form);
+  let client: ResourceClient;
+  try {
+    client = await authenticateClient(clients, req, form);
+  } catch (e) {
+    const presented = req.headers.authorization !== undefined || form.client_id !== undefined || form.client_secret !== undefined;
+    if (e instanceof OAuthError && e.status === 401 && presented) gate?.failed(req.ip);
+    throw e;
+  }
   const token = form.token;
   if (!token) throw new OAuthError(400, 'invalid_request', 'the "token" parameter is required');
   // token_type_hint is optional and may be ignored (RFC 7662 §2.1, RFC 7009 §2.1): patd has one token type.
@@ -86,7 +101,8 @@ async function resourceCall(clients: ClientService, req: FastifyRequest) {
  * resource servers (`patd client add`).
  */
 export function oauthResourceRoutes(clients: ClientService, rs: ResourceServerService): HttpExtension {
-  return (app: FastifyInstance) => {
+  return (app: FastifyInstance, deps) => {
+    const gate = deps.tokenGate;
     const config = { auth: 'none' as const };
     const wrap = (fn: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => async (req: FastifyRequest, reply: FastifyReply) => {
       try {
@@ -98,13 +114,13 @@ export function oauthResourceRoutes(clients: ClientService, rs: ResourceServerSe
     };
 
     app.post('/oauth/introspect', { config, schema: { hide: true } }, wrap(async (req, reply) => {
-      const { client, token } = await resourceCall(clients, req);
+      const { client, token } = await resourceCall(clients, req, gate);
       const answer = await rs.introspect(client, token);
       return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(answer);
     }));
 
     app.post('/oauth/revoke', { config, schema: { hide: true } }, wrap(async (req, reply) => {
-      const { client, token } = await resourceCall(clients, req);
+      const { client, token } = await resourceCall(clients, req, gate);
       await rs.revoke(client, token, { ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
       return reply.code(200).header('cache-control', 'no-store').send();
     }));
