@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { argon2Hasher } from './adapters/password.js';
@@ -10,9 +11,10 @@ import { DiskRepoStorage } from './adapters/git/storage.js';
 import { DEFAULT_DEVICE_SETTINGS, type DeviceSettings, DeviceService } from './core/device/service.js';
 import { RepoService } from './core/repos/service.js';
 import { makeLogger } from './adapters/logger.js';
-import { migrate, openDb } from './adapters/storage/db.js';
+import { type Db, type DbLog, migrate, openDb } from './adapters/storage/db.js';
 import { kyselyStore } from './adapters/storage/store.js';
-import type { Config } from './config.js';
+import { invalidationFeed } from './adapters/invalidations/index.js';
+import { type Config, ConfigError, ensureDataDir } from './config.js';
 import { AccountService } from './core/accounts/service.js';
 import { EventRecorder } from './core/audit/record.js';
 import { type Clock, systemClock } from './core/clock.js';
@@ -85,8 +87,19 @@ export function buildCore(config: Readonly<Config>, store: Store, o: Overrides =
   return { store, clock, catalog, events, verifier, hasher: o.hasher ?? argon2Hasher, settings };
 }
 
-export async function openStore(config: Readonly<Config>): Promise<Store & { migrate(): Promise<string[]> }> {
-  const db = openDb(config.databaseUrl);
+/** Opens the configured database; an unusable data folder or SQLite file stops here with one line naming it. */
+export async function openStore(config: Readonly<Config>, log?: DbLog): Promise<Store & { db: Db; migrate(): Promise<string[]> }> {
+  ensureDataDir(config.dataDir);
+  const file = config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl.slice('sqlite:'.length) : null;
+  if (file && file !== ':memory:') ensureDataDir(dirname(file), 'PATD_DATABASE_URL');
+  let db: Db;
+  try {
+    db = openDb(config.databaseUrl, { log });
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    if (!file) throw e;
+    throw new ConfigError(`PATD_DATABASE_URL: cannot open the SQLite database ${file}: ${err.message}${err.code ? ` (${err.code})` : ''}`);
+  }
   const store = kyselyStore(db);
   return { ...store, migrate: () => migrate(db) };
 }
@@ -94,7 +107,7 @@ export async function openStore(config: Readonly<Config>): Promise<Store & { mig
 /** The composition root: config in, a ready service out. Nothing else wires adapters together. */
 export async function createPatd(config: Readonly<Config>, o: Overrides = {}): Promise<Patd> {
   const logger = o.logger ?? makeLogger(config.logLevel);
-  const store = await openStore(config);
+  const store = await openStore(config, logger);
   await store.migrate();
   const core = buildCore(config, store, o);
   const accounts = new AccountService(core);
@@ -110,6 +123,8 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   const clients = new ClientService(core, config.authCacheSeconds * 1000);
   hotExtensions.push(forwardAuthRoutes, oauthResourceRoutes(clients, new ResourceServerService(core, tokens, config.publicUrl)));
   const workers: Worker[] = [intervalWorker('usage-flush', 5_000, () => core.verifier.flushUsage(), logger)];
+  // Other instances' (and the CLI's) changes reach this verifier within a second (docs/instances.md).
+  workers.push(invalidationFeed(store.db, core.verifier, logger));
   const no = o.notifications ?? {};
   const mailer = no.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dir: config.dataDir, timeoutMs: no.mailTimeoutMs, log: logger });
   const notifications = new Notifications(core, tokens, mailer, no.poster ?? fetchPoster, logger, {

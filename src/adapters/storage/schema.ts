@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Table types: snake_case, as stored. Mapped to domain objects in the repositories. */
 export interface UsersTable {
   id: string;
@@ -148,6 +150,13 @@ export interface ClientsTable {
   created_by: string | null;
 }
 
+/** Invalidations for other processes on one SQLite file (repos/invalidations.ts). */
+export interface ChangeLogTable {
+  id: Generated<number>;
+  origin: string;
+  payload: string;
+}
+
 export interface Database {
   git_repos: GitReposTable;
   device_grants: DeviceGrantsTable;
@@ -167,4 +176,5 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   scan_state: ScanStateTable;
+  change_log: ChangeLogTable;
 }

@@ -94,7 +94,7 @@ export class TokenVerifier {
     const digest = hash('sha256', secret);
     const entry = this.cache.get(digest);
     const now = this.clock.now();
-    if (entry === undefined || now - ('token' in entry ? entry.loadedAt : entry.missAt) > this.opts.ttlMs) return undefined;
+    if (entry === undefined || now - ('token' in entry ? entry.loadedAt : entry.missAt) > Math.min(this.opts.ttlMs, this.ttlCapMs)) return undefined;
     return this.decide(entry, now, o);
   }
 
@@ -239,6 +239,16 @@ export class TokenVerifier {
   invalidateAll(): void {
     this.generation++;
     this.cache.clear();
+  }
+
+  // ---- the cross-instance transport's part (docs/instances.md) ----
+
+  /** Lowered while the invalidation transport is down, so a missed message cannot outlive it. */
+  private ttlCapMs = Number.POSITIVE_INFINITY;
+
+  /** Trust cached checks for at most `ms` (null: `ttlMs` again). */
+  limitTtl(ms: number | null): void {
+    this.ttlCapMs = ms ?? Number.POSITIVE_INFINITY;
   }
 
   /** Writes batched last-used times; called on a timer and at shutdown. */
