@@ -10,7 +10,9 @@ const TTL_S = 5; // PATD_AUTH_CACHE_SECONDS default
 const CTX = { actor: { type: 'system' as const, id: null, name: 'test' }, ip: null, userAgent: null };
 
 // Two patd instances on one database and one clock: a revocation on A is seen by A at once
-// and by B once PATD_AUTH_CACHE_SECONDS have passed (docs/forward-auth.md, "How stale").
+// and by B once PATD_AUTH_CACHE_SECONDS have passed. Neither runs its workers (no listen()),
+// so B hears no invalidation: this is the bound when a message is lost (docs/instances.md;
+// with the transport running, test/integration/invalidation-instances.test.ts: within 1 s).
 for (const dialect of await dialects()) {
   describe(`revocation across instances (${dialect})`, () => {
     let a: TestPatd;
