@@ -128,7 +128,9 @@ export function ensureDataDir(dir: string, variable = 'PATD_DATA_DIR'): void {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw fail(err.code === 'EEXIST' || err.code === 'ENOTDIR' ? `${err.path ?? dir} is a file, not a folder (${err.code})` : `${err.message}`);
+    if (err.code === 'EEXIST') throw fail('it is a file, not a folder (EEXIST)');
+    if (err.code === 'ENOTDIR') throw fail('a part of its path is a file, not a folder (ENOTDIR)');
+    throw fail(err.message);
   }
   if (!statSync(dir).isDirectory()) throw fail('it is a file, not a folder');
   try {

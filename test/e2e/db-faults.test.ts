@@ -117,6 +117,10 @@ describe('database faults never take patd down (postgres)', () => {
     try {
       const auth = await p.signIn('admin', ADMIN_PASSWORD);
       assert.equal((await p.req('GET', '/api/v1/tokens', { auth })).statusCode, 200);
+      const mk = async (name: string) => (await p.req('POST', '/api/v1/tokens', { auth, body: { name, scopes: ['code:read'] } })).json().secret as string;
+      const cached = await mk('cached');
+      const uncached = await mk('uncached');
+      assert.equal((await p.req('GET', '/auth/verify', { auth: { token: cached } })).statusCode, 200);
       await admin.query(`alter database ${name} allow_connections false`);
       await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
       for (const [method, url, body] of [['GET', '/api/v1/tokens', undefined], ['POST', '/api/v1/tokens', { name: 'x', scopes: ['profile:read'] }], ['GET', '/api/v1/me', undefined]] as const) {
@@ -128,6 +132,11 @@ describe('database faults never take patd down (postgres)', () => {
       }
       assert.equal((await p.req('GET', '/readyz')).statusCode, 503);
       assert.equal((await p.req('GET', '/healthz')).statusCode, 200);
+      // A check the cache can answer still works; one that needs the database is 503, not "invalid".
+      assert.equal((await p.req('GET', '/auth/verify', { auth: { token: cached } })).statusCode, 200);
+      const v = await p.req('GET', '/auth/verify', { auth: { token: uncached } });
+      assert.equal(v.statusCode, 503, v.body);
+      assert.ok(v.headers['retry-after']);
       assert.ok(!p.logs.some((l) => l.includes('unexpected error')), 'no 500 "unexpected error"');
       assert.ok(p.logs.some((l) => l.includes('not currently accepting connections') || l.includes('57P01')), 'the log names the cause');
 

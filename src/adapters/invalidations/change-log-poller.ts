@@ -19,7 +19,9 @@ const BATCH = 500;
  */
 export function changeLogPoller(db: Kysely<Database>, origin: string, target: InvalidationSubscriber, log: FeedLog, o: ChangeLogOptions = {}): Worker {
   let cursor: number | null = null;
-  let down = false;
+  // Down until the first read: until then this server cannot know what others change.
+  let down = true;
+  let warned = false;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
 
@@ -27,7 +29,6 @@ export function changeLogPoller(db: Kysely<Database>, origin: string, target: In
     if (cursor === null) {
       const last = await db.selectFrom('change_log').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
       cursor = Number(last?.id ?? 0);
-      target.invalidateAll(); // anything cached before the cursor was set may be stale
       return;
     }
     for (;;) {
@@ -45,13 +46,16 @@ export function changeLogPoller(db: Kysely<Database>, origin: string, target: In
     running ??= poll().then(() => {
       if (!down) return;
       down = false;
+      // Whatever was cached while this server could not read the log may be stale.
       target.invalidateAll();
       target.limitTtl(null);
-      log.info({}, 'reading the change log again');
+      if (warned) log.info({}, 'reading the change log again');
+      warned = false;
     }, (err) => {
       target.limitTtl(o.downTtlMs ?? DOWN_TTL_MS);
-      if (down) return;
       down = true;
+      if (warned) return;
+      warned = true;
       log.warn({ err }, 'cannot read the change log; cached token checks are trusted for 1 s until it can');
     }).finally(() => {
       running = null;
@@ -62,6 +66,8 @@ export function changeLogPoller(db: Kysely<Database>, origin: string, target: In
     name: 'invalidations',
     start() {
       if (timer) return;
+      down = true;
+      target.limitTtl(o.downTtlMs ?? DOWN_TTL_MS);
       tick();
       timer = setInterval(tick, o.pollMs ?? 250);
       timer.unref();
