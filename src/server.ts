@@ -41,6 +41,8 @@ import { ClientService } from './core/clients/service.js';
 import { openidClient } from './adapters/oidc/client.js';
 import { oidcRoutes } from './adapters/http/routes/oidc.js';
 import { ExternalSignIn } from './core/accounts/oidc.js';
+import { ServiceAccountService } from './core/orgs/service-accounts.js';
+import { serviceAccountRoutes } from './adapters/http/routes/service-accounts.js';
 
 export type { Worker };
 
@@ -113,7 +115,8 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   const accounts = new AccountService(core);
   const orgs = new OrgService(core);
   const tokens = new TokenService(core);
-  const extensions: HttpExtension[] = [];
+  const serviceAccounts = new ServiceAccountService(core, tokens);
+  const extensions: HttpExtension[] = [serviceAccountRoutes(serviceAccounts)];
   const hotExtensions: HttpExtension[] = [];
   // Git host and device sign-in (docs/git.md).
   const gitDisk = new DiskRepoStorage(config.dataDir);
@@ -121,13 +124,13 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   extensions.push(repoRoutes(repos), gitRoutes(repos, gitDisk.root), deviceRoutes(new DeviceService(core, tokens, { ...DEFAULT_DEVICE_SETTINGS, ...o.device })));
   // Accepting tokens in other services: forward-auth, RFC 7662/7009 (docs/forward-auth.md, docs/introspection.md).
   const clients = new ClientService(core, config.authCacheSeconds * 1000);
-  hotExtensions.push(forwardAuthRoutes, oauthResourceRoutes(clients, new ResourceServerService(core, tokens, config.publicUrl)));
+  hotExtensions.push(forwardAuthRoutes, oauthResourceRoutes(clients, new ResourceServerService(core, config.publicUrl)));
   const workers: Worker[] = [intervalWorker('usage-flush', 5_000, () => core.verifier.flushUsage(), logger)];
   // Other instances' (and the CLI's) changes reach this verifier within a second (docs/instances.md).
   workers.push(invalidationFeed(store.db, core.verifier, logger));
   const no = o.notifications ?? {};
   const mailer = no.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dir: config.dataDir, timeoutMs: no.mailTimeoutMs, log: logger });
-  const notifications = new Notifications(core, tokens, mailer, no.poster ?? fetchPoster, logger, {
+  const notifications = new Notifications(core, mailer, no.poster ?? fetchPoster, logger, {
     leads: config.expiryWarningDays, ...no, publicUrl: config.publicUrl, instanceSecret: config.secret,
   });
   workers.push(...notifications.tasks);

@@ -32,6 +32,14 @@ export interface LoadOptions {
   durationSec?: number;
   /** Fail the run when any response has another status (default 200). */
   expectStatus?: number;
+  /** Accept these statuses instead of `expectStatus` alone (a mixed load). */
+  expectStatuses?: number[];
+  /**
+   * A mix of credentials instead of `headers.authorization`: each request carries `valid`
+   * except a `share` of them, which carry a well-formed unknown token — from a pool of `pool`
+   * tokens cycled through, or a fresh one every time when `pool` is 0.
+   */
+  flood?: { valid: string; share: number; pool: number; prefix: string };
   /** Called in this process when the measured window starts / ends (e.g. to start a CPU profile). Not sent to the child. */
   onMeasureStart?: () => void | Promise<void>;
   onMeasureEnd?: () => void | Promise<void>;
@@ -106,7 +114,8 @@ export function runLoad(o: LoadOptions): Promise<LoadResult> {
         const machine = wallUs > 0 ? (machineBusyUs() - busy0) / wallUs : 0;
         const r: LoadResult = { ...m.result, serverCpu, serverSysCpu: wallUs > 0 ? cpu.system / wallUs : 0, serverElu: elu, otherCpu: Math.max(0, machine - serverCpu - m.result.loadgenCpu) };
         settled = true;
-        if (r.errors > 0 || r.timeouts > 0 || (r.statusCodes[String(opts.expectStatus)] ?? 0) !== r.requests) {
+        const ok = (opts.expectStatuses ?? [opts.expectStatus]).reduce((n, c) => n + (r.statusCodes[String(c)] ?? 0), 0);
+        if (r.errors > 0 || r.timeouts > 0 || ok !== r.requests) {
           reject(new Error(`load run against ${opts.url} was not clean: ${JSON.stringify({ errors: r.errors, timeouts: r.timeouts, statusCodes: r.statusCodes })}`));
         } else resolve(r);
       } else if (m.type === 'error') fail(new Error(m.message));
@@ -155,7 +164,8 @@ async function childMain(): Promise<void> {
     url: opts.url, method: opts.method as 'GET', headers: opts.headers, body: opts.body,
     connections: opts.connections, pipelining: opts.pipelining, timeout: 10,
   };
-  const run = (duration: number): Promise<any> => autocannon({ ...base, duration });
+  const setup = opts.flood ? await floodSetup(opts.flood) : undefined;
+  const run = (duration: number): Promise<any> => autocannon({ ...base, duration, ...(setup ? { requests: [{ setupRequest: setup }] } : {}) });
   if (opts.warmupSec > 0) await run(opts.warmupSec);
   process.send?.({ type: 'measuring' } satisfies ChildMsg);
   const cpu0 = process.cpuUsage();
@@ -176,6 +186,22 @@ async function childMain(): Promise<void> {
     },
   } satisfies ChildMsg);
   process.disconnect?.();
+}
+
+/** Per request: the valid credential, or (a `share` of the time) a well-formed token that patd does not know. */
+async function floodSetup(f: NonNullable<LoadOptions['flood']>): Promise<(req: { headers?: Record<string, string> }) => object> {
+  const { generateToken } = await import('../../dist/core/tokens/format.js');
+  const basic = (t: string) => `Basic ${Buffer.from(`:${t}`).toString('base64')}`;
+  const pool = Array.from({ length: f.pool }, () => basic(generateToken(f.prefix)));
+  let i = 0;
+  let n = 0;
+  // Deterministic interleaving: exactly `share` of the requests are unknown.
+  const everyValid = Math.round(1 / (1 - f.share));
+  return (req) => {
+    const unknown = ++n % everyValid !== 0;
+    const authorization = !unknown ? f.valid : pool.length ? (pool[i++ % pool.length] as string) : basic(generateToken(f.prefix));
+    return { ...req, headers: { ...req.headers, authorization } };
+  };
 }
 
 if (process.env[CHILD_FLAG] === '1' && process.argv[1] === SELF) {

@@ -3,6 +3,7 @@ import { AccountService } from '../core/accounts/service.js';
 import type { CoreDeps } from '../core/deps.js';
 import type { Caller, User } from '../core/model.js';
 import { OrgService } from '../core/orgs/service.js';
+import { ServiceAccountService } from '../core/orgs/service-accounts.js';
 import { TokenService } from '../core/tokens/service.js';
 import { buildCore, openStore } from '../server.js';
 
@@ -11,6 +12,7 @@ export interface LocalContext {
   accounts: AccountService;
   orgs: OrgService;
   tokens: TokenService;
+  serviceAccounts: ServiceAccountService;
   close(): Promise<void>;
 }
 
@@ -21,14 +23,27 @@ export async function openLocal(): Promise<LocalContext> {
   const store = await openStore(config);
   await store.migrate();
   const core = buildCore(config, store);
+  const tokens = new TokenService(core);
   return {
-    core, accounts: new AccountService(core), orgs: new OrgService(core), tokens: new TokenService(core),
+    core, accounts: new AccountService(core), orgs: new OrgService(core), tokens, serviceAccounts: new ServiceAccountService(core, tokens),
     close: () => store.close(),
   };
 }
 
 /** The operator at the CLI acting for `user`: audit events name the CLI as the actor. */
 export function cliCaller(user: User): Caller {
+  return { user, token: null, ip: null, userAgent: 'patd-cli', actor: { type: 'system', id: null, name: 'cli' } };
+}
+
+/**
+ * The operator at the CLI acting with an instance admin's authority where no user is named
+ * (e.g. managing an org's service accounts). Audit events name the CLI as the actor.
+ */
+export function operatorCaller(): Caller {
+  const user: User = {
+    id: 'usr_operator', username: 'operator', email: '', displayName: 'Operator (CLI)', disabled: false, isAdmin: true,
+    serviceOrgId: null, passwordHash: null, createdAt: 0,
+  };
   return { user, token: null, ip: null, userAgent: 'patd-cli', actor: { type: 'system', id: null, name: 'cli' } };
 }
 

@@ -19,6 +19,10 @@ export interface UserRepo {
   list(q: PageQuery): Promise<Page<User>>;
   update(id: string, patch: Partial<Pick<User, 'email' | 'displayName' | 'disabled' | 'isAdmin' | 'passwordHash'>>): Promise<void>;
   count(): Promise<number>;
+  /** An org's service accounts that are not deleted (disabled ones included), by username. */
+  serviceAccounts(orgId: string): Promise<User[]>;
+  /** Marks a service account deleted (and disabled); the row stays for the audit trail. */
+  markServiceAccountDeleted(id: string, at: number): Promise<void>;
 }
 
 export interface SessionRepo {

@@ -105,6 +105,25 @@ for (const dialect of await dialects()) {
       assert.deepEqual(me.json().token.orgs, ['beta']);
     });
 
+    test('the approver may never widen the request: more orgs, all orgs or a longer life are refused', async () => {
+      const s = await start({ orgs: 'acme', expires_in_days: '7' });
+      for (const body of [{ orgs: ['acme', 'beta'] }, { orgs: ['beta'] }, { orgs: '*' }, { expiresInDays: 8 }]) {
+        const res = await p.req('POST', `/api/v1/device/${s.user_code}`, { auth: admin, body: { action: 'approve', ...body } });
+        assert.equal(res.statusCode, 403, `${JSON.stringify(body)}: ${res.body}`);
+        assert.equal(res.json().code, 'forbidden');
+        assert.match(res.json().detail, /never/);
+      }
+      // Without a requested lifetime the request is for the default 30 days: 31 is a widening too.
+      const d = await start();
+      const longer = await p.req('POST', `/api/v1/device/${d.user_code}`, { auth: admin, body: { action: 'approve', expiresInDays: 31 } });
+      assert.equal(longer.statusCode, 403);
+      // The request is still pending and can be approved as asked.
+      assert.equal((await p.req('POST', `/api/v1/device/${s.user_code}`, { auth: admin, body: { action: 'approve' } })).statusCode, 200);
+      const res = await poll(s.device_code);
+      const me = await p.req('GET', '/api/v1/me', { auth: { token: res.json().access_token } });
+      assert.deepEqual(me.json().token.orgs, ['acme']);
+    });
+
     test('denied', async () => {
       const s = await start();
       assert.equal((await p.req('POST', `/api/v1/device/${s.user_code}`, { auth: admin, body: { action: 'deny' } })).json().status, 'denied');

@@ -53,6 +53,19 @@ for (const dialect of await dialects()) {
       assert.equal(await store.r.users.count(), 2);
     });
 
+    test("users: an org's service accounts, and deleting one keeps its row", async () => {
+      await store.r.users.insert({ ...user('usr_s2', 'zz-bot', 4), serviceOrgId: 'org_2' });
+      await store.r.users.insert({ ...user('usr_s1', 'aa-bot', 5), serviceOrgId: 'org_2' });
+      assert.deepEqual((await store.r.users.serviceAccounts('org_2')).map((u) => u.username), ['aa-bot', 'zz-bot']);
+      assert.deepEqual(await store.r.users.serviceAccounts('org_1'), []);
+      await store.r.users.markServiceAccountDeleted('usr_s1', 9);
+      await store.r.users.markServiceAccountDeleted('usr_a', 9); // a person: nothing happens
+      assert.deepEqual((await store.r.users.serviceAccounts('org_2')).map((u) => u.username), ['zz-bot']);
+      assert.equal((await store.r.users.byId('usr_s1'))?.disabled, true);
+      assert.equal((await store.r.users.byId('usr_a'))?.disabled, false);
+      assert.equal(await store.r.users.count(), 4);
+    });
+
     test('members and roles', async () => {
       assert.deepEqual((await store.r.members.listForUser('usr_b')).map((m) => [m.orgName, m.role]), [['one', 'member'], ['two', 'owner']]);
       await store.r.members.put('org_1', 'usr_b', 'admin', 9);

@@ -153,7 +153,7 @@ for (const dialect of await dialects()) {
       assert.equal((await p.req('DELETE', `/api/v1/tokens/${id}`, { auth: a })).statusCode, 204);
       const wider = await p.req('POST', '/api/v1/tokens', { auth: a, body: { name: 'x', scopes: ['audit:read'], orgs: ['acme'] } });
       assert.equal(wider.statusCode, 403);
-      assert.equal(wider.json().code, 'insufficient_scope');
+      assert.equal(wider.json().code, 'beyond_token');
       const global = await p.req('POST', '/api/v1/tokens', { auth: a, body: { name: 'x', scopes: ['code:read'], orgs: '*' } });
       assert.equal(global.statusCode, 403);
       const self = await p.req('GET', '/api/v1/tokens/self', { auth: a });

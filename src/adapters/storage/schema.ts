@@ -10,6 +10,8 @@ export interface UsersTable {
   disabled: number;
   is_admin: number;
   service_org_id: string | null;
+  /** A deleted service account keeps its row (its revoked tokens and events name it). */
+  service_deleted_at: number | null;
   created_at: number;
   updated_at: number;
 }

@@ -7,12 +7,14 @@ import { orgAdd } from './org.js';
 import { repoAdd, repoList, repoRemove } from './repo.js';
 import { scan } from './scan.js';
 import { serve } from './serve.js';
+import { serviceAccountAdd, serviceAccountList, serviceAccountRemove } from './service-account.js';
 import { tokenCreate, tokenList, tokenRevoke } from './token.js';
 import { userAdd, userDisable, userList } from './user.js';
 
 /** Every command of bin/patd. Add new ones here. */
 export const COMMANDS: Command[] = [
-  serve, migrateCmd, userAdd, userList, userDisable, orgAdd, tokenCreate, tokenList, tokenRevoke,
+  serve, migrateCmd, userAdd, userList, userDisable, orgAdd, serviceAccountAdd, serviceAccountList, serviceAccountRemove,
+  tokenCreate, tokenList, tokenRevoke,
   clientAdd, clientList, clientRemove, scan,
   auditExport,
   repoAdd, repoList, repoRemove, login, logout, whoami,

@@ -1,4 +1,3 @@
-import { commit } from '../../core/changes.js';
 import type { TokenStatus } from '../../core/model.js';
 import type { TokenView } from '../../core/tokens/view.js';
 import { cliCaller, withLocal } from '../context.js';
@@ -74,12 +73,9 @@ export const tokenRevoke: Command = {
     if (!id) throw new CliError('a token id is required', 2);
     await withLocal(async (c) => {
       const t = /^tok_[0-9A-Za-z]+$/.test(id) ? await c.core.store.r.tokens.byId(id) : null;
-      if (!t) throw new CliError(`no token ${id}`);
-      // Through commit(): a running server hears of it (docs/instances.md).
-      await commit(c.core, async (r, changed) => {
-        await c.tokens.revokeIn(r, { actor: { type: 'system', id: null, name: 'cli' }, ip: null, userAgent: 'patd-cli' }, t, (values.reason as string | undefined) ?? 'revoked by an operator (CLI)');
-        changed.token(t.id);
-      });
+      const owner = t ? await c.core.store.r.users.byId(t.userId) : null;
+      if (!t || !owner) throw new CliError(`no token ${id}`);
+      await c.tokens.revokeByOperator(cliCaller(owner), id, (values.reason as string | undefined) ?? 'revoked by an operator (CLI)');
     });
     if (values.json) print(true, { id, revoked: true });
     else process.stdout.write(`revoked ${id}\n`);

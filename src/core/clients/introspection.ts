@@ -2,7 +2,8 @@ import type { CoreDeps } from '../deps.js';
 import { PatdError } from '../errors.js';
 import type { RequestContext, Token } from '../model.js';
 import { digestToken, isWellFormed } from '../tokens/format.js';
-import type { TokenService } from '../tokens/service.js';
+import { revokeGuards } from '../tokens/revoke-guards.js';
+import { revokeToken } from '../tokens/revoke.js';
 import type { ResourceClient } from './model.js';
 
 /** RFC 7662 answer for a usable token. */
@@ -32,7 +33,7 @@ const secs = (ms: number) => Math.floor(ms / 1000);
  * and sees a revocation made on this instance at once.
  */
 export class ResourceServerService {
-  constructor(private readonly d: CoreDeps, private readonly tokens: TokenService, private readonly issuer: string) {}
+  constructor(private readonly d: CoreDeps, private readonly issuer: string) {}
 
   async introspect(client: ResourceClient, secret: string): Promise<Introspection> {
     let p: Awaited<ReturnType<CoreDeps['verifier']['verify']>>;
@@ -72,12 +73,9 @@ export class ResourceServerService {
       if (old && old.validUntil > this.d.clock.now()) token = await r0.tokens.byId(old.tokenId);
     }
     if (!token || token.revokedAt !== null) return;
-    const id = token.id;
     const actor = { type: 'system' as const, id: client.id, name: `client ${client.name}` };
-    await this.d.store.tx(async (r) => {
-      const t = await r.tokens.byId(id); // re-read inside the transaction
-      if (t) await this.tokens.revokeIn(r, { ...ctx, actor }, t, `revoked by resource server "${client.name}" (RFC 7009)`);
+    await revokeToken(this.d, token.id, {
+      ctx: { ...ctx, actor }, reason: `revoked by resource server "${client.name}" (RFC 7009)`, guard: revokeGuards.holder(token.id),
     });
-    this.d.verifier.invalidateToken(id);
   }
 }

@@ -3,9 +3,10 @@ import { WindowLimiter } from '../accounts/limiter.js';
 import type { CoreDeps } from '../deps.js';
 import { PatdError } from '../errors.js';
 import { newId, randomSecret, sha256Hex } from '../ids.js';
-import type { Caller, RequestContext, User } from '../model.js';
+import type { Caller, RequestContext } from '../model.js';
 import { contextOf } from '../model.js';
-import { checkTokenAgainstPolicies, type PolicyScope } from '../policies/check.js';
+import { memberOrgFacts, reachOf } from '../policies/facts.js';
+import { checkSettings } from '../policies/token-use.js';
 import { DEFAULT_DAYS, resolveExpiry } from '../tokens/expiry.js';
 import type { TokenService } from '../tokens/service.js';
 import { checkSlug, checkTokenName } from '../validate.js';
@@ -125,12 +126,21 @@ export class DeviceService {
       await this.transition(caller, g, { status: 'denied', userId: caller.user.id, decidedAt: now }, 'device.denied');
       return { status: 'denied' };
     }
-    const orgs = o.orgs === undefined ? g.orgs : o.orgs === '*' ? null : o.orgs.map((n) => checkSlug('orgs', n));
-    const expiresInDays = o.expiresInDays ?? g.expiresInDays;
+    const orgs = narrowOrgs(g.orgs, o.orgs);
+    const requestedDays = g.expiresInDays ?? DEFAULT_DAYS;
+    const expiresInDays = o.expiresInDays ?? requestedDays;
+    if (expiresInDays > requestedDays) {
+      throw new PatdError('forbidden', `approval may shorten what the device asked for, never lengthen it: it asked for ${requestedDays} days`, { field: 'expiresInDays' });
+    }
     // Refuse now, on the page, what would be refused when the token is created.
-    const expiresAt = resolveExpiry({ expiresInDays: expiresInDays ?? undefined }, now, this.d.settings.maxTokenDays) as number;
-    const scopeOrgs = await this.policyScope(caller.user, orgs);
-    checkTokenAgainstPolicies({ scopes: g.scopes, global: orgs === null, expiresAt }, scopeOrgs, now);
+    const expiresAt = resolveExpiry({ expiresInDays }, now, this.d.settings.maxTokenDays) as number;
+    const facts = await memberOrgFacts(this.d.store.r, caller.user.id);
+    const orgIds = orgs === null ? null : orgs.map((n) => {
+      const f = facts.find((x) => x.orgName === n);
+      if (!f) throw new PatdError('validation_failed', `you are not a member of org "${n}"`, { field: 'orgs' });
+      return f.orgId;
+    });
+    checkSettings({ scopes: g.scopes, orgIds, expiresAt }, reachOf(facts, orgIds), now);
     await this.transition(caller, g, { status: 'approved', userId: caller.user.id, decidedAt: now, orgs, expiresInDays }, 'device.approved');
     return { status: 'approved' };
   }
@@ -195,18 +205,23 @@ export class DeviceService {
       });
     });
   }
+}
 
-  private async policyScope(user: User, orgs: string[] | null): Promise<PolicyScope[]> {
-    const r = this.d.store.r;
-    const mine = await r.members.listForUser(user.id);
-    if (orgs !== null && orgs.length === 0) throw new PatdError('validation_failed', 'orgs must be "*" or a non-empty list of org names', { field: 'orgs' });
-    const chosen = orgs === null ? mine : orgs.map((n) => {
-      const m = mine.find((x) => x.orgName === n);
-      if (!m) throw new PatdError('validation_failed', `you are not a member of org "${n}"`, { field: 'orgs' });
-      return m;
-    });
-    return Promise.all(chosen.map(async (m) => ({ orgName: m.orgName, policy: await r.policies.get(m.orgId) })));
+/**
+ * The orgs an approval grants: what the device asked for, or fewer. Approval may narrow the
+ * request, never widen it (null: all the approver's orgs).
+ */
+export function narrowOrgs(requested: string[] | null, chosen: string[] | '*' | undefined): string[] | null {
+  if (chosen === undefined) return requested;
+  if (chosen === '*') {
+    if (requested !== null) throw new PatdError('forbidden', 'approval may narrow what the device asked for, never widen it: it asked for some orgs, not all', { field: 'orgs' });
+    return null;
   }
+  if (chosen.length === 0) throw new PatdError('validation_failed', 'orgs must be "*" or a non-empty list of org names', { field: 'orgs' });
+  const names = [...new Set(chosen.map((n) => checkSlug('orgs', n)))];
+  const extra = requested === null ? undefined : names.find((n) => !requested.includes(n));
+  if (extra) throw new PatdError('forbidden', `approval may narrow what the device asked for, never widen it: org "${extra}" was not asked for`, { field: 'orgs' });
+  return names;
 }
 
 /** "a b", "a,b", "*" or empty (all orgs). */

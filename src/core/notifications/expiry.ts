@@ -2,8 +2,9 @@ import { DAY_MS } from '../clock.js';
 import type { CoreDeps } from '../deps.js';
 import { SYSTEM_ACTOR } from '../model.js';
 import type { Repos } from '../ports.js';
-import type { TokenService } from '../tokens/service.js';
-import { tokenEventFacts } from './facts.js';
+import { revokeGuards } from '../tokens/revoke-guards.js';
+import { revokeToken } from '../tokens/revoke.js';
+import { tokenEventFacts } from '../tokens/events.js';
 import { EXPIRY_NOTICE, type Log } from './model.js';
 import type { ExpiringToken } from './ports.js';
 
@@ -31,7 +32,6 @@ export interface ScanResult {
 export class ExpiryScanner {
   constructor(
     private readonly d: CoreDeps,
-    private readonly tokens: TokenService,
     private readonly opts: ExpiryScanOptions,
     private readonly log: Log,
   ) {}
@@ -93,12 +93,10 @@ export class ExpiryScanner {
         const ids = await this.d.store.r.scan.unusedInOrg(orgId, now - days * DAY_MS, now, 200);
         let done = 0;
         for (const id of ids) {
-          const revoked = await this.d.store.tx(async (r) => {
-            const t = await r.tokens.byId(id);
-            return t ? this.tokens.revokeIn(r, { actor: SYSTEM_ACTOR, ip: null, userAgent: null }, t,
-              `not used for ${days} days (policy of org "${org?.name ?? orgId}")`) : false;
+          const revoked = await revokeToken(this.d, id, {
+            ctx: { actor: SYSTEM_ACTOR, ip: null, userAgent: null }, reason: `not used for ${days} days (policy of org "${org?.name ?? orgId}")`,
+            guard: revokeGuards.operator(),
           });
-          this.d.verifier.invalidateToken(id);
           if (revoked) done++;
         }
         n += done;

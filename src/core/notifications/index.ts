@@ -1,7 +1,6 @@
 import { AuditService } from '../audit/query.js';
 import { AuthFailureSampler } from '../audit/failures.js';
 import type { CoreDeps } from '../deps.js';
-import type { TokenService } from '../tokens/service.js';
 import { ExpiryScanner } from './expiry.js';
 import { LeakService } from './leaks.js';
 import { renderMail } from './messages.js';
@@ -40,15 +39,15 @@ export class Notifications {
   readonly failures: AuthFailureSampler;
   readonly tasks: BackgroundTask[];
 
-  constructor(readonly d: CoreDeps, tokens: TokenService, mailer: Mailer, poster: WebhookPoster, log: Log, o: NotificationOptions) {
+  constructor(readonly d: CoreDeps, mailer: Mailer, poster: WebhookPoster, log: Log, o: NotificationOptions) {
     const box = new SecretBox(o.instanceSecret);
     this.webhooks = new WebhookService(d, box, poster, o.webhookTimeoutMs ?? 10_000, log);
     this.outbox = new OutboxWorker(d.store, d.clock, {
       mail: (m, signal) => mailer.send(renderMail(m.id, m.payload as unknown as MailPayload, o.publicUrl), signal),
       webhook: this.webhooks.deliver,
     }, { ...DEFAULT_OUTBOX_OPTIONS, ...o.outbox }, log);
-    this.scanner = new ExpiryScanner(d, tokens, { leads: o.leads, batch: o.scanBatch ?? 500 }, log);
-    this.leaks = new LeakService(d, tokens, o.leakLimit ?? { perIp: 60, windowMs: 60_000 });
+    this.scanner = new ExpiryScanner(d, { leads: o.leads, batch: o.scanBatch ?? 500 }, log);
+    this.leaks = new LeakService(d, o.leakLimit ?? { perIp: 60, windowMs: 60_000 });
     this.audit = new AuditService(d);
     this.failures = new AuthFailureSampler(d, log, o.failureWindowMs ?? 60_000);
     d.verifier.onFailure = this.failures.onFailure;

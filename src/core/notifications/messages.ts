@@ -3,7 +3,10 @@ import type { MailMessage, MailPayload } from './model.js';
 /** Renders a queued mail. Pure: the same payload gives the same message on every instance. */
 export function renderMail(id: string, p: MailPayload, publicUrl: string): MailMessage {
   const t = p.token;
-  const link = `${publicUrl}/tokens/${encodeURIComponent(t.id)}`;
+  // A service account's token is managed by its org's admins, on the org's page.
+  const link = p.serviceAccountOrg
+    ? `${publicUrl}/orgs/${encodeURIComponent(p.serviceAccountOrg)}/service-accounts/${encodeURIComponent(p.username)}`
+    : `${publicUrl}/tokens/${encodeURIComponent(t.id)}`;
   const label = `"${t.name}" (${t.hint})`;
   const when = new Date(p.at).toISOString();
   const via = t.clientName ? `${t.createdVia} (${t.clientName})` : t.createdVia;
@@ -47,14 +50,16 @@ export function renderMail(id: string, p: MailPayload, publicUrl: string): MailM
       action = { label: p.revoked ? 'See the token' : 'Revoke or regenerate this token', href: link };
       break;
   }
+  if (p.serviceAccountOrg) intro.unshift(`This is about service account ${p.username} of org ${p.serviceAccountOrg}; you receive it as an admin of that org.`);
+  const hello = p.serviceAccountOrg ? `an admin of ${p.serviceAccountOrg}` : p.username;
   const text = [
-    `Hello ${p.username},`, '', ...intro, '',
+    `Hello ${hello},`, '', ...intro, '',
     ...facts.map(([k, v]) => `${`${k}:`.padEnd(15)}${v}`), '', `${action.label}: ${action.href}`, '',
     '-- patd (this message never contains a token secret)', '',
   ].join('\n');
   const html = [
     '<!doctype html><html><body style="font-family:sans-serif">',
-    `<p>Hello ${esc(p.username)},</p>`, ...intro.map((l) => `<p>${esc(l)}</p>`),
+    `<p>Hello ${esc(hello)},</p>`, ...intro.map((l) => `<p>${esc(l)}</p>`),
     '<table>', ...facts.map(([k, v]) => `<tr><th align="left">${esc(k)}</th><td>${esc(v)}</td></tr>`), '</table>',
     `<p><a href="${esc(action.href)}">${esc(action.label)}</a></p>`,
     '<p style="color:#666">patd (this message never contains a token secret)</p></body></html>',

@@ -38,6 +38,8 @@ export interface MailPayload {
   reason?: string | null;
   revoked?: boolean;
   leadDays?: number;
+  /** Set when the token belongs to a service account: the org whose admins are told. */
+  serviceAccountOrg?: string;
 }
 
 export interface MailMessage {

@@ -31,6 +31,7 @@ export function notificationSink(wake: () => void): EventSink {
           kind: mail, to, username: owner.username, token: facts(e), at: e.at, ip: e.ip, userAgent: e.userAgent,
           actor: e.actor.name ?? e.actor.type, reason: str(e.details.reason), revoked: e.details.revoked === true,
           ...(typeof e.details.leadDays === 'number' ? { leadDays: e.details.leadDays } : {}),
+          ...(owner.serviceOrgId ? { serviceAccountOrg: (await r.orgs.byId(owner.serviceOrgId))?.name ?? owner.serviceOrgId } : {}),
         };
         queued = (await r.outbox.enqueue({
           id: newId('msg'), kind: 'mail', dedupeKey: mailKey(mail, e), payload: payload as unknown as Record<string, unknown>,

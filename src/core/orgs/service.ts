@@ -4,7 +4,8 @@ import { PatdError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Caller, Membership, Org, Page, PageQuery, Policy, Role } from '../model.js';
 import { contextOf, DEFAULT_POLICY, ROLES } from '../model.js';
-import { ipAllowed, validatePolicy } from '../policies/check.js';
+import { validatePolicy } from '../policies/ip-allowlist.js';
+import { type OrgAccess, requireRole, resolveOrgAccess } from './access.js';
 import { checkOrgName, checkSlug } from '../validate.js';
 
 export interface OrgView {
@@ -21,13 +22,7 @@ export const orgView = (o: Org, role: Role | null): OrgView => ({
 
 export const memberView = (m: Membership) => ({ userId: m.userId, username: m.username, role: m.role, since: new Date(m.createdAt).toISOString() });
 
-const rank: Record<Role, number> = { member: 0, admin: 1, owner: 2 };
-
-/** What the caller may do in an org: resolved once per request. */
-export interface OrgAccess {
-  org: Org;
-  role: Role | null; // null: instance admin who is not a member
-}
+export type { OrgAccess } from './access.js';
 
 export class OrgService {
   constructor(private readonly d: CoreDeps) {}
@@ -52,29 +47,9 @@ export class OrgService {
     return orgs.map((o) => orgView(o, ms.find((m) => m.orgId === o.id)?.role ?? null));
   }
 
-  /**
-   * Resolves an org for the caller. Not a member: 404, as if it did not exist (instance
-   * admins see every org). A PAT must also be allowed in the org.
-   */
-  async access(caller: Caller, name: string, need: Role = 'member'): Promise<OrgAccess> {
-    const org = /^[a-z0-9][a-z0-9._-]{0,38}$/.test(name) ? await this.d.store.r.orgs.byName(name) : null;
-    const m = org ? await this.d.store.r.members.get(org.id, caller.user.id) : null;
-    if (!org || (!m && !caller.user.isAdmin)) throw new PatdError('not_found', `no org "${name.slice(0, 40)}"`);
-    if (m && caller.token) await this.checkTokenPolicy(caller, org);
-    if (m && rank[m.role] < rank[need] && !caller.user.isAdmin) {
-      throw new PatdError('forbidden', `this needs the ${need} role in org "${name}"`);
-    }
-    return { org, role: m?.role ?? null };
-  }
-
-  /** A PAT used on an org's API obeys the org's token rules, as everywhere else. */
-  private async checkTokenPolicy(caller: Caller, org: Org): Promise<void> {
-    const t = caller.token;
-    if (!t) return;
-    if (t.orgIds !== null && !t.orgIds.includes(org.id)) throw new PatdError('org_forbidden', `the token may not be used in org "${org.name}"`);
-    const p = await this.d.store.r.policies.get(org.id);
-    if (t.orgIds === null && !p.allowGlobalTokens) throw new PatdError('org_forbidden', `org "${org.name}" does not accept global tokens`, { policy: 'allowGlobalTokens' });
-    if (!ipAllowed(p.ipAllowlist, caller.ip)) throw new PatdError('ip_forbidden', `org "${org.name}" does not accept this token from your IP address`);
+  /** Resolves an org for the caller (core/orgs/access.ts): the only way to get an OrgAccess. */
+  access(caller: Caller, name: string, need: Role = 'member'): Promise<OrgAccess> {
+    return resolveOrgAccess(this.d, caller, name, need);
   }
 
   view(a: OrgAccess): OrgView {
@@ -82,11 +57,13 @@ export class OrgService {
   }
 
   members(a: OrgAccess, q: PageQuery): Promise<Page<Membership>> {
+    requireRole(a, a.caller, 'admin');
     return this.d.store.r.members.listForOrg(a.org.id, q);
   }
 
   /** Adds a member or changes a role. Only owners grant or take away `owner`. */
   async putMember(caller: Caller, a: OrgAccess, username: string, role: Role): Promise<Membership> {
+    requireRole(a, caller, 'admin');
     checkSlug('username', username);
     if (!ROLES.includes(role)) throw new PatdError('validation_failed', 'role must be owner, admin or member', { field: 'role' });
     const isOwner = a.role === 'owner' || caller.user.isAdmin;
@@ -94,6 +71,7 @@ export class OrgService {
     return commit(this.d, async (r, changed) => {
       const u = await r.users.byUsername(username);
       if (!u) throw new PatdError('not_found', `no user "${username}"`);
+      if (u.serviceOrgId) throw new PatdError('conflict', `"${username}" is a service account; it belongs to its own org only`, { field: 'username' });
       const before = await r.members.get(a.org.id, u.id);
       if ((role === 'owner' || before?.role === 'owner') && !isOwner) throw new PatdError('forbidden', 'only owners can grant or change the owner role');
       if (before?.role === 'owner' && role !== 'owner' && (await r.members.countOwners(a.org.id)) <= 1) {
@@ -111,11 +89,13 @@ export class OrgService {
 
   /** Removing a member stops their tokens in the org at once (global ones too). */
   async removeMember(caller: Caller, a: OrgAccess, username: string): Promise<void> {
+    requireRole(a, caller, 'admin');
     const now = this.d.clock.now();
     await commit(this.d, async (r, changed) => {
       const u = await r.users.byUsername(username);
       const m = u ? await r.members.get(a.org.id, u.id) : null;
       if (!u || !m) throw new PatdError('not_found', `"${username.slice(0, 40)}" is not a member`);
+      if (u.serviceOrgId) throw new PatdError('conflict', `"${username}" is a service account: delete it instead (DELETE /orgs/{org}/service-accounts/{username})`);
       const self = u.id === caller.user.id;
       if (m.role === 'owner' && a.role !== 'owner' && !caller.user.isAdmin) throw new PatdError('forbidden', 'only owners can remove an owner');
       if (m.role === 'owner' && (await r.members.countOwners(a.org.id)) <= 1) throw new PatdError('conflict', 'an org must keep at least one owner');
@@ -128,10 +108,12 @@ export class OrgService {
   }
 
   getPolicy(a: OrgAccess): Promise<Policy> {
+    requireRole(a, a.caller, 'admin');
     return this.d.store.r.policies.get(a.org.id);
   }
 
   async putPolicy(caller: Caller, a: OrgAccess, p: Partial<Policy>): Promise<Policy> {
+    requireRole(a, caller, 'admin');
     const now = this.d.clock.now();
     return commit(this.d, async (r, changed) => {
       const next: Policy = { ...DEFAULT_POLICY, ...(await r.policies.get(a.org.id)), ...p };

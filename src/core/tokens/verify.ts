@@ -1,9 +1,11 @@
 import { hash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { Invalidation } from '../changes.js';
 import type { Clock } from '../clock.js';
 import { PatdError } from '../errors.js';
-import type { Membership, Policy, Token, User } from '../model.js';
-import { ipAllowed } from '../policies/check.js';
+import type { Membership, Token, User } from '../model.js';
+import { memberOrgFacts } from '../policies/facts.js';
+import { checkUse, type OrgFacts, usableOrgs } from '../policies/token-use.js';
 import type { Store } from '../ports.js';
 import type { ScopeCatalog } from '../scopes/catalog.js';
 import { isWellFormed } from './format.js';
@@ -12,8 +14,8 @@ import { isWellFormed } from './format.js';
 interface Snapshot {
   token: Token;
   user: User;
-  memberships: Map<string, Membership>; // by org name
-  policies: Map<string, Policy>; // by org id
+  /** The owner's orgs as the token-use policy sees them, by org name. */
+  orgs: Map<string, OrgFacts>;
   /** Set when this digest is a regenerated token's previous secret. */
   oldUntil: number | null;
   loadedAt: number;
@@ -39,29 +41,49 @@ export interface VerifierOptions {
   prefix: string;
   /** How long a snapshot is trusted before storage is asked again (bounds cross-instance staleness). */
   ttlMs: number;
+  /** Verified tokens kept (least recently used go first). */
   maxEntries?: number;
+  /** Unknown digests remembered, in a cache of their own so a flood of them never evicts real entries. */
+  maxMisses?: number;
 }
-
-type Miss = { missAt: number };
-type Entry = Snapshot | Miss;
 
 /** The token a failure was about, for the onFailure hook (kept off the error so it never reaches a response). */
 const failedToken = new WeakMap<PatdError, { tokenId: string; userId: string }>();
 
 const INVALID = 'the token is malformed or unknown';
 
+/** Digest sets by token, user and org: invalidations find their entries without walking the cache. */
+class Index {
+  private readonly m = new Map<string, Set<string>>();
+  add(k: string, digest: string): void {
+    let s = this.m.get(k);
+    if (!s) this.m.set(k, (s = new Set()));
+    s.add(digest);
+  }
+  remove(k: string, digest: string): void {
+    const s = this.m.get(k);
+    if (s?.delete(digest) && s.size === 0) this.m.delete(k);
+  }
+  digests(k: string): Iterable<string> {
+    return this.m.get(k) ?? [];
+  }
+}
+
 /**
- * Checks presented secrets. The hot path is one SHA-256 and a map look-up: verified tokens
- * are cached in memory, invalidated explicitly on revoke, regenerate, edit, user disable,
- * membership and policy change, and re-read after `ttlMs` (changes made by another instance).
- * Concurrent misses for one digest share one load. Last-used times are batched and written
- * by `flushUsage`.
+ * Checks presented secrets. The hot path is one SHA-256 and a cache look-up: verified tokens
+ * are kept in an LRU cache, unknown digests in a smaller one of their own, both re-read after
+ * `ttlMs`. Changes drop affected entries through `invalidate` (on this instance after commit,
+ * and from other instances through the invalidation transport). Concurrent misses for one
+ * digest share one load. Last-used times are batched and written by `flushUsage`.
  */
 export class TokenVerifier {
-  private readonly cache = new Map<string, Entry>();
-  private readonly loading = new Map<string, Promise<Entry>>();
+  private readonly hits: LRUCache<string, Snapshot>;
+  private readonly misses: LRUCache<string, number>;
+  private readonly byToken = new Index();
+  private readonly byUser = new Index();
+  private readonly byOrg = new Index();
+  private readonly loading = new Map<string, Promise<Snapshot | null>>();
   private readonly usage = new Map<string, { id: string; at: number; ip: string | null }>();
-  private readonly max: number;
   /** Bumped by every invalidation, so a load that started before one does not store stale data. */
   private generation = 0;
   onFailure: ((code: string, hint: { tokenId?: string; userId?: string; ip?: string | null }) => void) | null = null;
@@ -72,7 +94,8 @@ export class TokenVerifier {
     private readonly clock: Clock,
     private readonly opts: VerifierOptions,
   ) {
-    this.max = opts.maxEntries ?? 100_000;
+    this.hits = new LRUCache<string, Snapshot>({ max: opts.maxEntries ?? 100_000, dispose: (s, digest) => this.unindex(digest, s) });
+    this.misses = new LRUCache<string, number>({ max: opts.maxMisses ?? 10_000 });
   }
 
   /** Checks a secret against the options; resolves the principal or rejects with a PatdError. */
@@ -92,31 +115,33 @@ export class TokenVerifier {
    */
   verifyCached(secret: string, o: VerifyOptions = {}): TokenPrincipal | undefined {
     const digest = hash('sha256', secret);
-    const entry = this.cache.get(digest);
     const now = this.clock.now();
-    if (entry === undefined || now - ('token' in entry ? entry.loadedAt : entry.missAt) > Math.min(this.opts.ttlMs, this.ttlCapMs)) return undefined;
-    return this.decide(entry, now, o);
+    const ttl = Math.min(this.opts.ttlMs, this.ttlCapMs);
+    const snap = this.hits.get(digest);
+    if (snap !== undefined) return now - snap.loadedAt > ttl ? undefined : this.decide(snap, now, o);
+    const missAt = this.misses.get(digest);
+    if (missAt !== undefined && now - missAt <= ttl) throw this.failed(new PatdError('token_invalid', INVALID), o);
+    return undefined;
   }
 
   private async verifySlow(secret: string, o: VerifyOptions): Promise<TokenPrincipal> {
     try {
       if (!isWellFormed(secret, this.opts.prefix)) throw new PatdError('token_invalid', INVALID);
-      const digest = hash('sha256', secret);
-      const entry = await this.load(digest);
-      return this.decide(entry, this.clock.now(), o);
+      const snap = await this.load(hash('sha256', secret));
+      if (!snap) throw new PatdError('token_invalid', INVALID);
+      return this.decide(snap, this.clock.now(), o);
     } catch (e) {
-      if (e instanceof PatdError) this.failed(e, o);
+      if (e instanceof PatdError && !failedToken.has(e)) this.failed(e, o);
       throw e;
     }
   }
 
-  private decide(entry: Entry, now: number, o: VerifyOptions): TokenPrincipal {
-    if (!('token' in entry)) throw this.failed(new PatdError('token_invalid', INVALID), o);
+  private decide(snap: Snapshot, now: number, o: VerifyOptions): TokenPrincipal {
     try {
-      return this.check(entry, now, o);
+      return this.check(snap, now, o);
     } catch (e) {
       if (e instanceof PatdError) {
-        failedToken.set(e, { tokenId: entry.token.id, userId: entry.user.id });
+        failedToken.set(e, { tokenId: snap.token.id, userId: snap.user.id });
         this.failed(e, o);
       }
       throw e;
@@ -140,8 +165,12 @@ export class TokenVerifier {
     if (o.scope && !this.catalog.grants(token.scopes, o.scope)) {
       throw new PatdError('insufficient_scope', `the token lacks the scope "${o.scope}"`, { scope: o.scope });
     }
-    if (o.org !== undefined) this.checkOrg(snap, o.org, o.ip ?? null);
     const ip = o.ip ?? null;
+    if (o.org !== undefined) {
+      const f = snap.orgs.get(o.org);
+      if (!f) throw new PatdError('org_forbidden', `the token may not be used in org "${o.org}"`, { org: o.org });
+      checkUse(token, f, now, ip);
+    }
     const u = this.usage.get(token.id);
     if (u) {
       u.at = now;
@@ -152,34 +181,21 @@ export class TokenVerifier {
     return snap.principal;
   }
 
-  private checkOrg(snap: Snapshot, orgName: string, ip: string | null): void {
-    const m = snap.memberships.get(orgName);
-    const t = snap.token;
-    if (!m || (t.orgIds !== null && !t.orgIds.includes(m.orgId))) {
-      throw new PatdError('org_forbidden', `the token may not be used in org "${orgName}"`);
-    }
-    const p = snap.policies.get(m.orgId);
-    if (p && t.orgIds === null && !p.allowGlobalTokens) {
-      throw new PatdError('org_forbidden', `org "${orgName}" does not accept global tokens`, { policy: 'allowGlobalTokens' });
-    }
-    if (p && !ipAllowed(p.ipAllowlist, ip)) throw new PatdError('ip_forbidden', `org "${orgName}" does not accept this token from your IP address`);
-  }
-
   /** One storage read per digest at a time; the result is cached unless an invalidation raced it. */
-  private load(digest: string): Promise<Entry> {
+  private load(digest: string): Promise<Snapshot | null> {
     let p = this.loading.get(digest);
     if (!p) {
       const gen = this.generation;
-      p = this.read(digest).then((entry) => {
-        if (gen === this.generation) this.put(digest, entry);
-        return entry;
+      p = this.read(digest).then((snap) => {
+        if (gen === this.generation) this.put(digest, snap);
+        return snap;
       }).finally(() => this.loading.delete(digest));
       this.loading.set(digest, p);
     }
     return p;
   }
 
-  private async read(digest: string): Promise<Entry> {
+  private async read(digest: string): Promise<Snapshot | null> {
     const r = this.store.r;
     const now = this.clock.now();
     let token = await r.tokens.byDigest(digest);
@@ -192,53 +208,65 @@ export class TokenVerifier {
       }
     }
     const user = token ? await r.users.byId(token.userId) : null;
-    if (!token || !user) return { missAt: now };
-    const memberships = new Map<string, Membership>();
-    const policies = new Map<string, Policy>();
-    for (const m of await r.members.listForUser(user.id)) {
-      memberships.set(m.orgName, m);
-      policies.set(m.orgId, await r.policies.get(m.orgId));
-    }
-    const orgs: string[] = [];
-    for (const [name, m] of memberships) {
-      if (token.orgIds === null ? policies.get(m.orgId)?.allowGlobalTokens !== false : token.orgIds.includes(m.orgId)) orgs.push(name);
-    }
-    const principal = { user, token, orgs, memberships: [...memberships.values()] };
-    return { token, user, memberships, policies, oldUntil, loadedAt: now, principal };
+    if (!token || !user) return null;
+    const facts = await memberOrgFacts(r, user.id);
+    const orgs = new Map(facts.map((f) => [f.orgName, f] as const));
+    const principal = { user, token, orgs: usableOrgs(token, facts, now), memberships: facts.flatMap((f) => (f.membership ? [f.membership] : [])) };
+    return { token, user, orgs, oldUntil, loadedAt: now, principal };
   }
 
-  private put(digest: string, v: Entry): void {
-    this.cache.delete(digest);
-    if (this.cache.size >= this.max) {
-      const first = this.cache.keys().next();
-      if (!first.done) this.cache.delete(first.value);
+  private put(digest: string, snap: Snapshot | null): void {
+    if (!snap) {
+      this.misses.set(digest, this.clock.now());
+      return;
     }
-    this.cache.set(digest, v);
+    this.misses.delete(digest);
+    this.hits.set(digest, snap);
+    this.byToken.add(snap.token.id, digest);
+    this.byUser.add(snap.user.id, digest);
+    for (const o of this.orgIdsOf(snap)) this.byOrg.add(o, digest);
   }
 
-  private dropWhere(pred: (s: Snapshot) => boolean): void {
+  private unindex(digest: string, snap: Snapshot): void {
+    this.byToken.remove(snap.token.id, digest);
+    this.byUser.remove(snap.user.id, digest);
+    for (const o of this.orgIdsOf(snap)) this.byOrg.remove(o, digest);
+  }
+
+  private orgIdsOf(snap: Snapshot): Set<string> {
+    const ids = new Set<string>(snap.token.orgIds ?? []);
+    for (const f of snap.orgs.values()) ids.add(f.orgId);
+    return ids;
+  }
+
+  /** Drops every cached check that an invalidation touches (a change committed here or on another instance). */
+  invalidate(i: Invalidation): void {
     this.generation++;
-    for (const [k, v] of this.cache) if ('token' in v && pred(v)) this.cache.delete(k);
+    const digests = new Set<string>();
+    for (const id of i.tokens) for (const d of this.byToken.digests(id)) digests.add(d);
+    for (const id of i.users) for (const d of this.byUser.digests(id)) digests.add(d);
+    for (const id of i.orgs) for (const d of this.byOrg.digests(id)) digests.add(d);
+    for (const d of digests) this.hits.delete(d);
   }
 
   invalidateToken(tokenId: string): void {
-    this.dropWhere((s) => s.token.id === tokenId);
+    this.invalidate({ tokens: [tokenId], users: [], orgs: [] });
   }
   invalidateUser(userId: string): void {
-    this.dropWhere((s) => s.user.id === userId);
+    this.invalidate({ tokens: [], users: [userId], orgs: [] });
   }
   invalidateOrg(orgId: string): void {
-    this.dropWhere((s) => s.policies.has(orgId) || (s.token.orgIds?.includes(orgId) ?? false));
-  }
-  /** Drops every cached check that an invalidation touches (a change committed here or on another instance). */
-  invalidate(i: Invalidation): void {
-    const tokens = new Set(i.tokens);
-    const users = new Set(i.users);
-    this.dropWhere((s) => tokens.has(s.token.id) || users.has(s.user.id) || i.orgs.some((o) => s.policies.has(o) || (s.token.orgIds?.includes(o) ?? false)));
+    this.invalidate({ tokens: [], users: [], orgs: [orgId] });
   }
   invalidateAll(): void {
     this.generation++;
-    this.cache.clear();
+    this.hits.clear();
+    this.misses.clear();
+  }
+
+  /** Cache sizes (for metrics and benchmarks). */
+  stats(): { entries: number; misses: number } {
+    return { entries: this.hits.size, misses: this.misses.size };
   }
 
   // ---- the cross-instance transport's part (docs/instances.md) ----

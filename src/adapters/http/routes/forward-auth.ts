@@ -1,7 +1,7 @@
 import { BlockList } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PatdError } from '../../../core/errors.js';
-import { addCidr } from '../../../core/policies/check.js';
+import { addCidr } from '../../../core/policies/ip-allowlist.js';
 import type { TokenPrincipal } from '../../../core/tokens/verify.js';
 import { tokenFromAuthorization } from '../credentials.js';
 import type { AppDeps, HttpExtension } from '../deps.js';

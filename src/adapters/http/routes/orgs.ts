@@ -79,14 +79,14 @@ export const orgRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) => {
     const a = await deps.orgs.access(caller(req), org(req), 'admin');
     const q = req.query as Static<typeof OrgTokensQuery>;
     const userId = q.user ? (await deps.accounts.byUsername(q.user)).id : undefined;
-    return deps.tokens.listForOrg(a.org.id, { status: (q.status ?? 'active') as TokenStatus | 'all', userId }, { limit: parseLimit(q.limit), cursor: q.cursor ?? null });
+    return deps.tokens.listForOrg(a, { status: (q.status ?? 'active') as TokenStatus | 'all', userId }, { limit: parseLimit(q.limit), cursor: q.cursor ?? null });
   });
   app.delete('/orgs/:org/tokens/:id', {
     config: { auth: manage }, schema: { tags, summary: "Revoke a member's token (org admin)", params: TokenParam, response: errors(401, 403, 404) },
   }, async (req, reply) => {
     const p = req.params as Static<typeof TokenParam>;
     const a = await deps.orgs.access(caller(req), p.org, 'admin');
-    await deps.tokens.revokeInOrg(caller(req), a.org.id, p.id);
+    await deps.tokens.revokeInOrg(caller(req), a, p.id);
     return reply.code(204).send();
   });
 };

@@ -44,6 +44,14 @@ export function userRepo(db: Kysely<Database>): UserRepo {
       if (p.passwordHash !== undefined) v.password_hash = p.passwordHash;
       if (Object.keys(v).length) await db.updateTable('users').set(v).where('id', '=', id).execute();
     },
+    async serviceAccounts(orgId) {
+      const rows = await db.selectFrom('users').selectAll().where('service_org_id', '=', orgId)
+        .where('service_deleted_at', 'is', null).orderBy('username').execute();
+      return rows.map(toUser);
+    },
+    async markServiceAccountDeleted(id, at) {
+      await db.updateTable('users').set({ disabled: 1, service_deleted_at: at, updated_at: at }).where('id', '=', id).where('service_org_id', 'is not', null).execute();
+    },
     async count() {
       const r = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       return Number(r.n);

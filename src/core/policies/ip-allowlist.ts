@@ -1,31 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import { PatdError } from '../errors.js';
 import type { Policy } from '../model.js';
-import { FULL_ACCESS } from '../scopes/catalog.js';
-
-export interface PolicyScope {
-  orgName: string;
-  policy: Policy;
-}
-
-/** Refuses a token's settings that break any policy of the orgs it may be used in. */
-export function checkTokenAgainstPolicies(
-  t: { scopes: string[]; global: boolean; expiresAt: number },
-  orgs: PolicyScope[],
-  now: number,
-): void {
-  for (const { orgName, policy } of orgs) {
-    if (t.global && !policy.allowGlobalTokens) {
-      throw new PatdError('policy_violation', `org "${orgName}" does not allow global tokens; list the orgs the token is for`, { policy: 'allowGlobalTokens', org: orgName });
-    }
-    if (t.scopes.includes(FULL_ACCESS) && !policy.allowFullAccess) {
-      throw new PatdError('policy_violation', `org "${orgName}" does not allow full-access (*) tokens`, { policy: 'allowFullAccess', org: orgName });
-    }
-    if (policy.maxLifetimeDays !== null && t.expiresAt > now + policy.maxLifetimeDays * 86_400_000 + 1000) {
-      throw new PatdError('policy_violation', `org "${orgName}" allows tokens of at most ${policy.maxLifetimeDays} days`, { policy: 'maxLifetimeDays', org: orgName, field: 'expiresAt' });
-    }
-  }
-}
 
 const lists = new WeakMap<string[], BlockList>();
 
