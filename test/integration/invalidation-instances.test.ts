@@ -36,13 +36,14 @@ for (const dialect of await dialects()) {
   describe(`two instances agree within a second (${dialect})`, () => {
     let a: TestPatd;
     let b: Patd;
+    let baseA: string;
     let baseB: string;
     let admin: Auth;
 
     before(async () => {
       a = await startTestPatd(dialect, { env: ENV });
       b = await startSibling(a, ENV);
-      await a.listen();
+      baseA = await a.listen();
       baseB = await b.listen();
       admin = await a.signIn('admin', ADMIN_PASSWORD);
       assert.equal((await a.req('POST', '/api/v1/orgs', { auth: admin, body: { name: 'acme' } })).statusCode, 201);
@@ -99,6 +100,31 @@ for (const dialect of await dialects()) {
         assert.ok(Date.now() - start < 1_000, 'still refused on B after the policy was relaxed');
         await new Promise((r) => setTimeout(r, 20));
       }
+    });
+
+    test('a service account deleted on A', async () => {
+      const sa = '/api/v1/orgs/acme/service-accounts';
+      assert.equal((await a.req('POST', sa, { auth: admin, body: { username: 'ci-bot' } })).statusCode, 201);
+      const res = await a.req('POST', `${sa}/ci-bot/tokens`, { auth: admin, body: { name: 'deploy', scopes: ['code:read'] } });
+      assert.equal(res.statusCode, 201, res.body);
+      const secret = res.json().secret as string;
+      await cachedOnB(secret, '?org=acme');
+      const del = await a.req('DELETE', `${sa}/ci-bot`, { auth: admin });
+      assert.ok(del.statusCode < 300, del.body);
+      assert.equal((await refusedWithin(1_000, () => check(baseB, secret, '?org=acme'))).status, 401);
+    });
+
+    test('a token revoked on B by a resource server (RFC 7009): refused on A within 1 s', async () => {
+      const c = await a.clients.add({ actor: { type: 'system', id: null, name: 'test' }, ip: null, userAgent: null }, 'svc');
+      const t = await createToken(a, admin, { name: 'rfc7009', scopes: ['code:read'] });
+      await cachedOnB(t.secret);
+      assert.equal((await check(baseA, t.secret)).status, 200);
+      const r = await fetch(`${baseB}/oauth/revoke`, {
+        method: 'POST', body: new URLSearchParams({ token: t.secret }),
+        headers: { authorization: `Basic ${Buffer.from(`${c.client.id}:${c.secret}`).toString('base64')}` },
+      });
+      assert.equal(r.status, 200);
+      assert.deepEqual(await refusedWithin(1_000, () => check(baseA, t.secret)), { status: 401, code: 'token_revoked' });
     });
 
     test('a token revoked by the CLI (another process) while both servers run', async () => {
