@@ -66,10 +66,14 @@ async function benchDialect(dialect: 'sqlite' | 'postgres'): Promise<Row> {
     const flood = (pool: number): LoadOptions['flood'] => ({ valid, share: SHARE, pool, prefix: config.tokenPrefix });
     let before = 0;
     const readsBy: Record<string, number[]> = { valid: [], repeat: [], unique: [] };
+    const counted = (o: LoadOptions) => () => {
+      before = reads();
+      return o;
+    };
     const loads: [string, () => LoadOptions][] = [
-      ['valid', () => ((before = reads()), { ...common, headers: { authorization: valid } })],
-      ['repeat', () => ((before = reads()), { ...common, flood: flood(POOL) })],
-      ['unique', () => ((before = reads()), { ...common, flood: flood(0) })],
+      ['valid', counted({ ...common, headers: { authorization: valid } })],
+      ['repeat', counted({ ...common, flood: flood(POOL) })],
+      ['unique', counted({ ...common, flood: flood(0) })],
     ];
     const results = await alternate(loads, ROUNDS, (name, round, r) => {
       readsBy[name]?.push(reads() - before);

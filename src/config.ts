@@ -26,6 +26,8 @@ export interface Config {
   logLevel: string;
   trustProxy: boolean | string;
   authCacheSeconds: number;
+  /** PATD_ORG_CREATION: who may create orgs through the API (`patd org add` always may). */
+  orgCreation: 'everyone' | 'admins';
 }
 
 /** Bad configuration: the message names the variable and goes to stderr as one line. */
@@ -86,6 +88,8 @@ export function loadConfig(env: Env = process.env, opts: { ensureSecret?: boolea
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError('PATD_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
   }
+  const orgCreation = env.PATD_ORG_CREATION || 'everyone';
+  if (orgCreation !== 'everyone' && orgCreation !== 'admins') throw new ConfigError(`PATD_ORG_CREATION must be everyone or admins (got "${orgCreation}")`);
   const tp = env.PATD_TRUST_PROXY;
   const trustProxy = !tp || tp === 'false' ? false : tp === 'true' ? true : tp;
   let secret = env.PATD_SECRET || '';
@@ -100,6 +104,7 @@ export function loadConfig(env: Env = process.env, opts: { ensureSecret?: boolea
     smtpUrl, mailFrom: env.PATD_MAIL_FROM || 'patd <patd@localhost>', expiryWarningDays: [...new Set(expiryWarningDays)].sort((a, b) => b - a),
     oidc: oidcIssuer ? { issuer: oidcIssuer, clientId: env.PATD_OIDC_CLIENT_ID as string, clientSecret: env.PATD_OIDC_CLIENT_SECRET as string } : null,
     extraScopes, logLevel, trustProxy, authCacheSeconds: int(env, 'PATD_AUTH_CACHE_SECONDS', 5, 0, 300),
+    orgCreation,
   });
 }
 

@@ -34,6 +34,7 @@ import { fetchPoster } from './adapters/webhooks/post.js';
 import { type NotificationOptions, Notifications } from './core/notifications/index.js';
 import type { Mailer, WebhookPoster } from './core/notifications/model.js';
 import { notificationSink } from './core/notifications/sink.js';
+import { invitationSink } from './core/notifications/invitation-sink.js';
 import { forwardAuthRoutes } from './adapters/http/routes/forward-auth.js';
 import { oauthResourceRoutes } from './adapters/http/routes/oauth.js';
 import { ResourceServerService } from './core/clients/introspection.js';
@@ -43,6 +44,10 @@ import { oidcRoutes } from './adapters/http/routes/oidc.js';
 import { ExternalSignIn } from './core/accounts/oidc.js';
 import { ServiceAccountService } from './core/orgs/service-accounts.js';
 import { serviceAccountRoutes } from './adapters/http/routes/service-accounts.js';
+import { invitationRoutes } from './adapters/http/routes/invitations.js';
+import { meSessionRoutes } from './adapters/http/routes/me-sessions.js';
+import { InvitationService } from './core/orgs/invitations.js';
+import { SessionService } from './core/accounts/sessions.js';
 
 export type { Worker };
 
@@ -65,6 +70,8 @@ export interface Patd {
   accounts: AccountService;
   orgs: OrgService;
   tokens: TokenService;
+  invitations: InvitationService;
+  sessions: SessionService;
   /** Resource servers allowed to introspect and revoke (docs/introspection.md). */
   clients: ClientService;
   logger: Logger;
@@ -72,7 +79,7 @@ export interface Patd {
   workers: Worker[];
   /** Outbox worker, expiry scan, webhooks, leak reports, audit readers. */
   notifications: Notifications;
-  /** Starts the workers and listens; returns the base URL. */
+  /** Starts the workers (the invalidation feed runs already) and listens; returns the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
 }
@@ -81,11 +88,12 @@ export interface Patd {
 export function buildCore(config: Readonly<Config>, store: Store, o: Overrides = {}): CoreDeps {
   const clock = o.clock ?? systemClock;
   const catalog = new ScopeCatalog(config.extraScopes);
-  const settings = { ...DEFAULT_CORE_SETTINGS, tokenPrefix: config.tokenPrefix, maxTokenDays: config.maxTokenDays, ...o.settings };
+  const settings = { ...DEFAULT_CORE_SETTINGS, tokenPrefix: config.tokenPrefix, maxTokenDays: config.maxTokenDays, orgCreation: config.orgCreation, ...o.settings };
   const verifier = new TokenVerifier(store, catalog, clock, { prefix: config.tokenPrefix, ttlMs: config.authCacheSeconds * 1000 });
   const events = new EventRecorder();
   // Token events queue mails and webhook deliveries in their own transaction (also from the CLI).
   events.addSink(notificationSink(() => events.queued()));
+  events.addSink(invitationSink(() => events.queued()));
   return { store, clock, catalog, events, verifier, hasher: o.hasher ?? argon2Hasher, settings };
 }
 
@@ -127,7 +135,10 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   hotExtensions.push(forwardAuthRoutes, oauthResourceRoutes(clients, new ResourceServerService(core, config.publicUrl)));
   const workers: Worker[] = [intervalWorker('usage-flush', 5_000, () => core.verifier.flushUsage(), logger)];
   // Other instances' (and the CLI's) changes reach this verifier within a second (docs/instances.md).
-  workers.push(invalidationFeed(store.db, core.verifier, logger));
+  // It runs from here on, not from listen(): the verifier answers as soon as the app exists.
+  const feed = invalidationFeed(store.db, core.verifier, logger);
+  feed.start();
+  workers.push(feed);
   const no = o.notifications ?? {};
   const mailer = no.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dir: config.dataDir, timeoutMs: no.mailTimeoutMs, log: logger });
   const notifications = new Notifications(core, mailer, no.poster ?? fetchPoster, logger, {
@@ -135,6 +146,10 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   });
   workers.push(...notifications.tasks);
   extensions.push(notificationRoutes(notifications), auditRoutes(notifications.audit));
+  // Membership by consent and the caller's sessions (docs/orgs.md, docs/api.md).
+  const invitations = new InvitationService(core);
+  const sessions = new SessionService(core);
+  extensions.push(invitationRoutes(invitations), meSessionRoutes(sessions));
   // The pages the mails link to (/tokens/{id}: renew, revoke).
   extensions.push(tokenPages);
   // OpenID Connect sign-in for the pages, only when configured (docs/oidc.md).
@@ -145,7 +160,7 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   if (!config.smtpUrl) logger.info({ dir: `${config.dataDir}/mail` }, 'PATD_SMTP_URL is not set: notification mail is written as .eml files');
 
   const app = await buildApp({
-    core, accounts, orgs, tokens, logger,
+    core, accounts, orgs, tokens, invitations, sessions, logger,
     http: { publicUrl: config.publicUrl, trustProxy: config.trustProxy, expiryWarningDays: config.expiryWarningDays, ssoSignIn: !!config.oidc },
     ready: async () => {
       await store.r.users.count();
@@ -156,7 +171,7 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
 
   let closed = false;
   return {
-    config, store, core, accounts, orgs, tokens, clients, logger, app, workers, notifications,
+    config, store, core, accounts, orgs, tokens, invitations, sessions, clients, logger, app, workers, notifications,
     async listen() {
       for (const w of workers) w.start();
       return app.listen({ host: config.host, port: config.port });

@@ -12,7 +12,7 @@
  *   const results = await alternate([['bare', optsA], ['patd', optsB]], 2); // A,B,A,B
  *   median(results.get('patd')!.map((r) => r.rps));
  */
-import { fork } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +40,8 @@ export interface LoadOptions {
    * tokens cycled through, or a fresh one every time when `pool` is 0.
    */
   flood?: { valid: string; share: number; pool: number; prefix: string };
+  /** Pin the load generator to this CPU (taskset), e.g. when the server is pinned to another. */
+  cpu?: number;
   /** Called in this process when the measured window starts / ends (e.g. to start a CPU profile). Not sent to the child. */
   onMeasureStart?: () => void | Promise<void>;
   onMeasureEnd?: () => void | Promise<void>;
@@ -78,7 +80,7 @@ const CHILD_FLAG = 'PATD_BENCH_LOAD_CHILD';
 
 /** Runs warm-up + measured load from a child process and returns the measured figures. */
 export function runLoad(o: LoadOptions): Promise<LoadResult> {
-  const { onMeasureStart, onMeasureEnd, ...wire } = o;
+  const { onMeasureStart, onMeasureEnd, cpu, ...wire } = o;
   const opts = { connections: 50, pipelining: 1, warmupSec: 2, durationSec: 8, method: 'GET', expectStatus: 200, ...wire };
   return new Promise((resolve, reject) => {
     const child = fork(SELF, [], {
@@ -87,6 +89,7 @@ export function runLoad(o: LoadOptions): Promise<LoadResult> {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    if (cpu !== undefined && child.pid) pin(child.pid, cpu);
     let cpu0: NodeJS.CpuUsage | null = null;
     let elu0: ReturnType<typeof performance.eventLoopUtilization> | null = null;
     let t0 = 0;
@@ -126,6 +129,12 @@ export function runLoad(o: LoadOptions): Promise<LoadResult> {
     });
     child.send(opts);
   });
+}
+
+/** Pins a process and all its threads to one CPU (Linux taskset). */
+export function pin(pid: number, cpu: number): void {
+  const r = spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`taskset failed: ${r.stderr || r.error}`);
 }
 
 /** Busy CPU time of the whole machine, all cores, in µs. */

@@ -2,6 +2,7 @@ import { loadConfig, loadDotEnv } from '../config.js';
 import { AccountService } from '../core/accounts/service.js';
 import type { CoreDeps } from '../core/deps.js';
 import type { Caller, User } from '../core/model.js';
+import { InvitationService } from '../core/orgs/invitations.js';
 import { OrgService } from '../core/orgs/service.js';
 import { ServiceAccountService } from '../core/orgs/service-accounts.js';
 import { TokenService } from '../core/tokens/service.js';
@@ -13,6 +14,7 @@ export interface LocalContext {
   orgs: OrgService;
   tokens: TokenService;
   serviceAccounts: ServiceAccountService;
+  invitations: InvitationService;
   close(): Promise<void>;
 }
 
@@ -26,6 +28,7 @@ export async function openLocal(): Promise<LocalContext> {
   const tokens = new TokenService(core);
   return {
     core, accounts: new AccountService(core), orgs: new OrgService(core), tokens, serviceAccounts: new ServiceAccountService(core, tokens),
+    invitations: new InvitationService(core),
     close: () => store.close(),
   };
 }

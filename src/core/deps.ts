@@ -23,6 +23,8 @@ export interface CoreSettings {
   signInPerUser: number;
   signInPerIp: number;
   signInWindowMs: number;
+  /** PATD_ORG_CREATION: who may create orgs through the API. */
+  orgCreation: 'everyone' | 'admins';
 }
 
 export const DEFAULT_CORE_SETTINGS: Omit<CoreSettings, 'tokenPrefix'> = {
@@ -31,4 +33,5 @@ export const DEFAULT_CORE_SETTINGS: Omit<CoreSettings, 'tokenPrefix'> = {
   signInPerUser: 10,
   signInPerIp: 50,
   signInWindowMs: 15 * 60_000,
+  orgCreation: 'everyone',
 };

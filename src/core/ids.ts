@@ -14,7 +14,7 @@ export function base62(bytes: Uint8Array | bigint, width: number): string {
   return out.padStart(width, '0');
 }
 
-export type IdKind = 'usr' | 'org' | 'tok' | 'ses' | 'evt' | 'msg' | 'whk' | 'cli' | 'dev' | 'rep';
+export type IdKind = 'usr' | 'org' | 'tok' | 'ses' | 'evt' | 'msg' | 'whk' | 'cli' | 'dev' | 'rep' | 'inv';
 
 /** Prefixed ids (`tok_…`, `usr_…`) so a log line says what it names. */
 export function newId(kind: IdKind): string {

@@ -105,13 +105,19 @@ export function tokenStatus(t: Pick<Token, 'revokedAt' | 'expiresAt'>, now: numb
 }
 
 export interface Session {
+  /** The digest of the cookie: never shown. */
   id: string;
+  /** The id the owner sees in /me/sessions (`ses_…`): names the session without revealing its cookie or digest. */
+  publicId: string;
   userId: string;
   csrfToken: string;
   createdAt: number;
   expiresAt: number;
   ip: string | null;
   userAgent: string | null;
+  /** Updated at most once a minute (AccountService.fromCookie). */
+  lastSeenAt: number;
+  lastSeenIp: string | null;
 }
 
 export type ActorType = 'user' | 'token' | 'system' | 'anonymous';

@@ -6,6 +6,7 @@ import type { DeviceGrantRepo } from './device/model.js';
 import type { GitRepoRepo } from './repos/model.js';
 import type { ClientRepo } from './clients/model.js';
 import type { Invalidation } from './changes.js';
+import type { InvitationRepo } from './orgs/invitation-model.js';
 
 /**
  * The storage contract the core owns. Adapters (SQLite, PostgreSQL) implement it; the same
@@ -30,6 +31,13 @@ export interface SessionRepo {
   byId(id: string): Promise<Session | null>;
   delete(id: string): Promise<void>;
   deleteForUser(userId: string): Promise<void>;
+  byPublicId(publicId: string): Promise<Session | null>;
+  /** The user's unexpired sessions, most recently seen first. */
+  listForUser(userId: string, now: number): Promise<Session[]>;
+  /** Ends every session of the user but `keepId`; returns how many ended. */
+  deleteForUserExcept(userId: string, keepId: string): Promise<number>;
+  /** Records use of a session, only when its stored last-seen time is older than `staleBefore`. */
+  touch(id: string, at: number, ip: string | null, staleBefore: number): Promise<void>;
 }
 
 /** Links from external identities (issuer + subject) to users; one identity links to one user. */
@@ -129,6 +137,7 @@ export interface Repos {
   deviceGrants: DeviceGrantRepo;
   clients: ClientRepo;
   invalidations: InvalidationRepo;
+  invitations: InvitationRepo;
 }
 
 export interface Store {

@@ -102,7 +102,7 @@ for (const dialect of await dialects()) {
 
     test('PATCH /me edits the profile; a password change needs the current password', async () => {
       const u = await addUser(p, admin, 'hank');
-      const ok = await p.req('PATCH', '/api/v1/me', { auth: u.auth, body: { displayName: 'Hank H', email: 'hank@new.example' } });
+      const ok = await p.req('PATCH', '/api/v1/me', { auth: u.auth, body: { displayName: 'Hank H', email: 'hank@new.example', currentPassword: 'hank-password-1' } });
       assert.equal(ok.statusCode, 200);
       assert.equal(ok.json().displayName, 'Hank H');
       const bad = await p.req('PATCH', '/api/v1/me', { auth: u.auth, body: { password: 'new-password-2', currentPassword: 'wrong' } });

@@ -25,7 +25,7 @@ for (const dialect of await dialects()) {
       dan = await addUser(p, admin, 'dan');
       eve = await addUser(p, admin, 'eve');
       await p.req('POST', '/api/v1/orgs', { auth: dan.auth, body: { name: 'dans' } });
-      await p.req('PUT', '/api/v1/orgs/dans/members/eve', { auth: dan.auth, body: { role: 'member' } });
+      await p.req('PUT', '/api/v1/orgs/dans/members/eve', { auth: admin, body: { role: 'member' } });
       for (let i = 0; i < 5; i++) {
         p.clock.advance(1_000);
         secrets.push((await createToken(p, eve.auth, { name: `eve-${i}`, scopes: ['code:read', 'audit:read'], orgs: ['dans'] })).secret);

@@ -32,27 +32,31 @@ for (const dialect of await dialects()) {
       assert.equal((await p.req('POST', '/api/v1/orgs', { auth: erin.auth, body: { name: 'fabrikam' } })).statusCode, 409);
     });
 
-    test('members: add, change role, list; non-members get 404, members without the role 403', async () => {
-      const add = await p.req('PUT', '/api/v1/orgs/fabrikam/members/erin', { auth: owner.auth, body: { role: 'member' } });
+    test('members: an instance admin adds directly, org owners change roles, members list; non-members get 404', async () => {
+      const pull = await p.req('PUT', '/api/v1/orgs/fabrikam/members/erin', { auth: owner.auth, body: { role: 'member' } });
+      assert.deepEqual([pull.statusCode, pull.json().code], [403, 'invitation_required'], 'an org owner cannot pull someone in');
+      const add = await p.req('PUT', '/api/v1/orgs/fabrikam/members/erin', { auth: admin, body: { role: 'member' } });
       assert.equal(add.statusCode, 200, add.body);
       assert.equal(add.json().role, 'member');
       assert.equal((await p.req('GET', '/api/v1/orgs/fabrikam', { auth: erin.auth })).json().role, 'member');
-      assert.equal((await p.req('GET', '/api/v1/orgs/fabrikam/members', { auth: erin.auth })).statusCode, 403);
+      assert.equal((await p.req('GET', '/api/v1/orgs/fabrikam/members', { auth: erin.auth })).statusCode, 200, 'members see who else is in');
       assert.equal((await p.req('GET', '/api/v1/orgs/fabrikam', { auth: frank.auth })).statusCode, 404);
+      assert.equal((await p.req('GET', '/api/v1/orgs/fabrikam/members', { auth: frank.auth })).statusCode, 404);
       assert.equal((await p.req('GET', '/api/v1/orgs/nope', { auth: frank.auth })).statusCode, 404);
+      assert.equal((await p.req('PUT', '/api/v1/orgs/fabrikam/members/olga', { auth: erin.auth, body: { role: 'member' } })).statusCode, 403, 'a member changes no roles');
       assert.equal((await p.req('PUT', '/api/v1/orgs/fabrikam/members/erin', { auth: owner.auth, body: { role: 'admin' } })).json().role, 'admin');
       const members = (await p.req('GET', '/api/v1/orgs/fabrikam/members', { auth: erin.auth })).json().items;
       assert.deepEqual(members.map((m: { username: string }) => m.username).sort(), ['erin', 'olga']);
-      const promote = await p.req('PUT', '/api/v1/orgs/fabrikam/members/frank', { auth: erin.auth, body: { role: 'owner' } });
+      const promote = await p.req('PUT', '/api/v1/orgs/fabrikam/members/erin', { auth: erin.auth, body: { role: 'owner' } });
       assert.equal(promote.statusCode, 403, 'only owners grant owner');
       const last = await p.req('PUT', '/api/v1/orgs/fabrikam/members/olga', { auth: owner.auth, body: { role: 'member' } });
-      assert.equal(last.statusCode, 409, 'the last owner stays');
+      assert.deepEqual([last.statusCode, last.json().code], [409, 'last_owner'], 'the last owner stays');
       assert.equal((await p.req('PUT', '/api/v1/orgs/fabrikam/members/ghost', { auth: owner.auth, body: { role: 'member' } })).statusCode, 404);
       assert.equal((await p.req('PUT', '/api/v1/orgs/fabrikam/members/frank', { auth: owner.auth, body: { role: 'king' } })).statusCode, 400);
     });
 
     test("removing a member stops that member's tokens in the org at once, global tokens included", async () => {
-      await p.req('PUT', '/api/v1/orgs/fabrikam/members/frank', { auth: owner.auth, body: { role: 'member' } });
+      await p.req('PUT', '/api/v1/orgs/fabrikam/members/frank', { auth: admin, body: { role: 'member' } });
       const scoped = await createToken(p, frank.auth, { name: 'scoped', scopes: ['orgs:read'], orgs: ['fabrikam'] });
       const global = await createToken(p, frank.auth, { name: 'global', scopes: ['orgs:read'], orgs: '*' });
       for (const t of [scoped, global]) assert.equal((await p.req('GET', '/api/v1/orgs/fabrikam', { auth: { token: t.secret } })).statusCode, 200);
@@ -109,7 +113,7 @@ for (const dialect of await dialects()) {
     });
 
     test('org admins list every token usable in the org and revoke members\' tokens', async () => {
-      await p.req('PUT', '/api/v1/orgs/fabrikam/members/frank', { auth: owner.auth, body: { role: 'member' } });
+      await p.req('PUT', '/api/v1/orgs/fabrikam/members/frank', { auth: admin, body: { role: 'member' } });
       const t = await createToken(p, frank.auth, { name: 'frank in fabrikam', scopes: ['code:read'], orgs: ['fabrikam'] });
       const g = await createToken(p, frank.auth, { name: 'frank global', scopes: ['code:read'] });
       const list = await p.req('GET', '/api/v1/orgs/fabrikam/tokens?user=frank', { auth: erin.auth });

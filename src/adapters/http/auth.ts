@@ -66,7 +66,7 @@ export function authenticate(deps: AppDeps, req: FastifyRequest, rule: AuthRule)
 async function sessionAuth(deps: AppDeps, req: FastifyRequest, rule: Exclude<AuthRule, 'none'>): Promise<void> {
   const cookie = sessionCookie(req);
   if (cookie && !rule.patOnly) {
-    const s = await deps.accounts.fromCookie(cookie);
+    const s = await deps.accounts.fromCookie(cookie, req.ip);
     if (s) {
       if (UNSAFE.has(req.method)) {
         const sent = req.headers['x-csrf-token'];

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AccountService } from '../../core/accounts/service.js';
+import type { SessionService } from '../../core/accounts/sessions.js';
+import type { InvitationService } from '../../core/orgs/invitations.js';
 import type { CoreDeps } from '../../core/deps.js';
 import type { Caller, Session } from '../../core/model.js';
 import type { OrgService } from '../../core/orgs/service.js';
@@ -24,6 +26,10 @@ export interface AppDeps {
   accounts: AccountService;
   orgs: OrgService;
   tokens: TokenService;
+  /** Membership by consent (the API and the pages that show pending invitations). */
+  invitations?: InvitationService;
+  /** The caller's own sessions (/me/sessions and the account page). */
+  sessions?: SessionService;
   logger: Logger;
   http: HttpSettings;
   /** Checks the database answers (for /readyz). */

@@ -76,6 +76,7 @@ export function changeLogPoller(db: Kysely<Database>, origin: string, target: In
       if (timer) clearInterval(timer);
       timer = null;
       await running;
+      target.limitTtl(null); // stopped on purpose, not deaf: the configured TTL applies again
     },
   };
 }

@@ -34,8 +34,9 @@ export function pgInvalidationListener(url: string, origin: string, target: Inva
   let ping: NodeJS.Timeout | null = null;
 
   const lost = (err: unknown) => {
+    if (stopped) return; // shutting down, not deaf
     target.limitTtl(o.downTtlMs ?? DOWN_TTL_MS);
-    if (stopped || down) return;
+    if (down) return;
     down = true;
     const e = err as { message?: string; code?: string };
     log.warn({ err: { message: e.message, code: e.code }, retryInMs: delay }, 'not hearing other instances\' invalidations; cached token checks are trusted for 1 s until the connection is back');
@@ -105,6 +106,8 @@ export function pgInvalidationListener(url: string, origin: string, target: Inva
       retry = ping = null;
       const c = client;
       client = null;
+      // Stopped on purpose (shutdown), not deaf: the configured TTL applies again.
+      target.limitTtl(null);
       await c?.end().catch(() => {});
     },
   };

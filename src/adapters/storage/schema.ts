@@ -23,6 +23,9 @@ export interface SessionsTable {
   expires_at: number;
   ip: string | null;
   user_agent: string | null;
+  public_id: string;
+  last_seen_at: number;
+  last_seen_ip: string | null;
 }
 export interface UserIdentitiesTable {
   issuer: string;
@@ -152,6 +155,19 @@ export interface ClientsTable {
   created_by: string | null;
 }
 
+export interface InvitationsTable {
+  id: string;
+  org_id: string;
+  user_id: string;
+  role: string;
+  invited_by_id: string | null;
+  invited_by_name: string;
+  status: string;
+  created_at: number;
+  expires_at: number;
+  responded_at: number | null;
+}
+
 /** Invalidations for other processes on one SQLite file (repos/invalidations.ts). */
 export interface ChangeLogTable {
   id: Generated<number>;
@@ -178,5 +194,6 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   scan_state: ScanStateTable;
+  invitations: InvitationsTable;
   change_log: ChangeLogTable;
 }

@@ -14,6 +14,7 @@ import { sessionRepo } from './repos/sessions.js';
 import { tokenRepo } from './repos/tokens.js';
 import { userRepo } from './repos/users.js';
 import { invalidationRepo } from './repos/invalidations.js';
+import { invitationRepo } from './repos/invitations.js';
 import type { Database } from './schema.js';
 
 /** `origin` names the Store in the invalidations it publishes, so its own listener can skip them. */
@@ -34,6 +35,7 @@ export function makeRepos(db: Kysely<Database>, origin: string): Repos {
     deviceGrants: deviceGrantRepo(db),
     clients: clientRepo(db),
     invalidations: invalidationRepo(db, origin),
+    invitations: invitationRepo(db),
   };
 }
 

@@ -3,7 +3,7 @@ import { auditExport } from './audit.js';
 import { clientAdd, clientList, clientRemove } from './client.js';
 import { login, logout, whoami } from './login.js';
 import { migrateCmd } from './migrate.js';
-import { orgAdd } from './org.js';
+import { orgAdd, orgInvite, orgLeave, orgMembers } from './org.js';
 import { repoAdd, repoList, repoRemove } from './repo.js';
 import { scan } from './scan.js';
 import { serve } from './serve.js';
@@ -13,8 +13,8 @@ import { userAdd, userDisable, userList } from './user.js';
 
 /** Every command of bin/patd. Add new ones here. */
 export const COMMANDS: Command[] = [
-  serve, migrateCmd, userAdd, userList, userDisable, orgAdd, serviceAccountAdd, serviceAccountList, serviceAccountRemove,
-  tokenCreate, tokenList, tokenRevoke,
+  serve, migrateCmd, userAdd, userList, userDisable, orgAdd, orgInvite, orgMembers, orgLeave,
+  serviceAccountAdd, serviceAccountList, serviceAccountRemove, tokenCreate, tokenList, tokenRevoke,
   clientAdd, clientList, clientRemove, scan,
   auditExport,
   repoAdd, repoList, repoRemove, login, logout, whoami,

@@ -1,21 +1,106 @@
-import { cliCaller, withLocal } from '../context.js';
+import { PatdError } from '../../core/errors.js';
+import type { Membership, RequestContext } from '../../core/model.js';
+import { type OrgActor, operatorIn } from '../../core/orgs/actor.js';
+import { listMembers, removeMember } from '../../core/orgs/members.js';
+import { memberView } from '../../core/orgs/service.js';
+import { NAME_RE } from '../../core/validate.js';
+import { cliCaller, type LocalContext, withLocal } from '../context.js';
 import { print } from '../output.js';
 import { CliError, type Command } from '../types.js';
+
+/** The operator at this machine: audit events name the CLI as the actor. */
+const CLI_CTX: RequestContext = { actor: { type: 'system', id: null, name: 'cli' }, ip: null, userAgent: 'patd-cli' };
+const ROLES = ['member', 'admin', 'owner'];
+
+async function asOperator(c: LocalContext, name: string): Promise<OrgActor> {
+  const org = NAME_RE.test(name) ? await c.core.store.r.orgs.byName(name) : null;
+  if (!org) throw new PatdError('not_found', `no org "${name.slice(0, 40)}"`);
+  return operatorIn(org, CLI_CTX);
+}
+
+function words(positionals: string[], names: string[]): string[] {
+  if (positionals.length !== names.length) throw new CliError(`expected ${names.join(' ')}`, 2);
+  return positionals;
+}
 
 export const orgAdd: Command = {
   name: 'org add',
   summary: 'Create an organization owned by a user',
   usage: 'patd org add NAME --owner USERNAME [--display-name "Name"] [--json]',
   options: { owner: { type: 'string' }, 'display-name': { type: 'string' }, json: { type: 'boolean' } },
+  help: '--owner: the user who owns the new org (required).\n--display-name: the name shown for the org (default: NAME).\n--json: print the org as JSON.\nThe operator creates orgs whatever PATD_ORG_CREATION says (it limits the API only).',
   async run({ values, positionals }) {
     const name = positionals[0];
     if (!name || typeof values.owner !== 'string') throw new CliError('an org name and --owner are required', 2);
     const org = await withLocal(async (c) => {
       const owner = await c.accounts.byUsername(values.owner as string);
-      return c.orgs.create(cliCaller(owner), { name, displayName: values['display-name'] as string | undefined });
+      return c.orgs.create(cliCaller(owner), { name, displayName: values['display-name'] as string | undefined }, { operator: true });
     });
     if (values.json) print(true, org);
     else process.stdout.write(`created org ${org.name} (${org.id}) owned by ${values.owner}\n`);
+    return 0;
+  },
+};
+
+export const orgInvite: Command = {
+  name: 'org invite',
+  summary: 'Invite a user to an organization; they are mailed and join when they accept (7 days)',
+  usage: 'patd org invite ORG USERNAME [--role member|admin|owner] [--json]',
+  options: { role: { type: 'string' }, json: { type: 'boolean' } },
+  help: [
+    '--role: the role the user gets on accepting: member (default), admin or owner.',
+    '--json: print the invitation as JSON.',
+    'The mail is queued in the database and sent by the running server.',
+  ].join('\n'),
+  async run({ values, positionals }) {
+    const [org, username] = words(positionals, ['ORG', 'USERNAME']) as [string, string];
+    const role = (values.role as string | undefined) ?? 'member';
+    if (!ROLES.includes(role)) throw new CliError('--role must be member, admin or owner', 2);
+    const inv = await withLocal(async (c) => c.invitations.invite(await asOperator(c, org), { username, role }));
+    if (values.json) print(true, inv);
+    else process.stdout.write(`invited ${inv.username} to ${inv.org} as ${inv.role} (${inv.id}); the invitation expires ${inv.expiresAt}\n`);
+    return 0;
+  },
+};
+
+export const orgMembers: Command = {
+  name: 'org members',
+  summary: "List an organization's members and their roles",
+  usage: 'patd org members ORG [--json]',
+  options: { json: { type: 'boolean' } },
+  help: '--json: print {items, nextCursor} as JSON.',
+  async run({ values, positionals }) {
+    const [org] = words(positionals, ['ORG']) as [string];
+    const all = await withLocal(async (c) => {
+      const a = await asOperator(c, org);
+      const out: Membership[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await listMembers(c.core, a, { limit: 200, cursor });
+        out.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return out;
+    });
+    const items = all.map(memberView);
+    print(!!values.json, { items, nextCursor: null }, items.map((m) => ({ username: m.username, role: m.role, since: m.since })));
+    return 0;
+  },
+};
+
+export const orgLeave: Command = {
+  name: 'org leave',
+  summary: "Take a user out of an organization (as if they left); their tokens stop working there at once",
+  usage: 'patd org leave ORG --user USERNAME [--json]',
+  options: { user: { type: 'string' }, json: { type: 'boolean' } },
+  help: '--user: the member who leaves (required).\n--json: print the result as JSON.\nThe last owner of an org cannot leave: make someone else owner first.',
+  async run({ values, positionals }) {
+    const [org] = words(positionals, ['ORG']) as [string];
+    if (typeof values.user !== 'string') throw new CliError('--user is required', 2);
+    const username = values.user;
+    await withLocal(async (c) => removeMember(c.core, await asOperator(c, org), username));
+    if (values.json) print(true, { org, username, removed: true });
+    else process.stdout.write(`${username} is no longer a member of ${org}\n`);
     return 0;
   },
 };

@@ -39,6 +39,7 @@ export interface SignedIn {
 }
 
 const MIN_PASSWORD = 8;
+const SEEN_EVERY_MS = 60_000;
 
 export class AccountService {
   private readonly perUser: WindowLimiter;
@@ -112,26 +113,32 @@ export class AccountService {
     });
   }
 
-  async updateMe(caller: Caller, p: { displayName?: string; email?: string; password?: string; currentPassword?: string }): Promise<User> {
+  /**
+   * The caller edits their own profile. A new password or email needs the current password;
+   * a new password ends every other session of the user (the one making the change stays).
+   */
+  async updateMe(caller: Caller, p: { displayName?: string; email?: string; password?: string; currentPassword?: string }, currentSessionId: string | null): Promise<User> {
     if (p.email !== undefined) checkEmail(p.email);
-    let passwordHash: string | undefined;
-    if (p.password !== undefined) {
-      this.checkPassword(p.password, 'password');
-      const cur = caller.user.passwordHash;
-      if (!p.currentPassword || !cur || !(await this.d.hasher.verify(cur, p.currentPassword))) {
-        throw new PatdError('invalid_credentials', 'currentPassword is wrong', { field: 'currentPassword' });
-      }
-      passwordHash = await this.d.hasher.hash(p.password);
-    }
+    if (p.password !== undefined) this.checkPassword(p.password, 'password');
+    const emailChanges = p.email !== undefined && p.email !== caller.user.email;
+    if (p.password !== undefined || emailChanges) await this.checkCurrentPassword(caller.user, p.currentPassword);
+    const passwordHash = p.password === undefined ? undefined : await this.d.hasher.hash(p.password);
     const now = this.d.clock.now();
     return this.d.store.tx(async (r) => {
       await r.users.update(caller.user.id, { displayName: p.displayName?.slice(0, 120), email: p.email, passwordHash });
+      // A password change is how one locks out whoever else holds a session: end theirs.
+      const ended = passwordHash === undefined ? 0 : await r.sessions.deleteForUserExcept(caller.user.id, currentSessionId ?? '');
       await this.d.events.record(r, contextOf(caller), now, {
         action: 'user.updated', targetType: 'user', targetId: caller.user.id, subjectUserId: caller.user.id,
-        details: { changed: Object.keys(p).filter((k) => k !== 'currentPassword') },
+        details: { changed: Object.keys(p).filter((k) => k !== 'currentPassword'), ...(passwordHash !== undefined ? { otherSessionsEnded: ended } : {}) },
       });
       return (await r.users.byId(caller.user.id)) as User;
     });
+  }
+
+  private async checkCurrentPassword(u: User, currentPassword: string | undefined): Promise<void> {
+    const ok = !!currentPassword && !!u.passwordHash && (await this.d.hasher.verify(u.passwordHash, currentPassword));
+    if (!ok) throw new PatdError('invalid_credentials', 'currentPassword is missing or wrong', { field: 'currentPassword' });
   }
 
   /** Password sign-in, limited per IP and per username. */
@@ -153,13 +160,21 @@ export class AccountService {
     return { user: u, ...s };
   }
 
-  /** Resolves a session cookie; null when unknown, expired or the user is disabled. */
-  async fromCookie(cookie: string): Promise<{ user: User; session: Session } | null> {
+  /**
+   * Resolves a session cookie; null when unknown, expired or the user is disabled. Records
+   * "last seen" (time and address) at most once a minute per session, not on every request.
+   */
+  async fromCookie(cookie: string, ip: string | null = null): Promise<{ user: User; session: Session } | null> {
     if (!cookie || cookie.length > 100) return null;
     const s = await this.d.store.r.sessions.byId(sha256Hex(cookie));
-    if (!s || s.expiresAt <= this.d.clock.now()) return null;
+    const now = this.d.clock.now();
+    if (!s || s.expiresAt <= now) return null;
     const user = await this.d.store.r.users.byId(s.userId);
     if (!user || user.disabled) return null;
+    if (now - s.lastSeenAt >= SEEN_EVERY_MS) {
+      // Bookkeeping only: a failed write must not fail the request.
+      await this.d.store.r.sessions.touch(s.id, now, ip, now - SEEN_EVERY_MS + 1).catch(() => {});
+    }
     return { user, session: s };
   }
 

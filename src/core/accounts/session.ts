@@ -1,5 +1,5 @@
 import type { CoreDeps } from '../deps.js';
-import { randomSecret, sha256Hex } from '../ids.js';
+import { newId, randomSecret, sha256Hex } from '../ids.js';
 import type { Session, User } from '../model.js';
 import type { Repos } from '../ports.js';
 
@@ -16,8 +16,8 @@ export async function openSession(
 ): Promise<{ session: Session; cookie: string }> {
   const cookie = randomSecret(32);
   const session: Session = {
-    id: sha256Hex(cookie), userId: u.id, csrfToken: randomSecret(24), createdAt: at,
-    expiresAt: at + d.settings.sessionDays * 86_400_000, ip: from.ip, userAgent: from.userAgent,
+    id: sha256Hex(cookie), publicId: newId('ses'), userId: u.id, csrfToken: randomSecret(24), createdAt: at,
+    expiresAt: at + d.settings.sessionDays * 86_400_000, ip: from.ip, userAgent: from.userAgent, lastSeenAt: at, lastSeenIp: from.ip,
   };
   await r.sessions.insert(session);
   await d.events.record(r, { actor: { type: 'user', id: u.id, name: u.username }, ...from }, at, {

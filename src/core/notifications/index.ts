@@ -4,7 +4,7 @@ import type { CoreDeps } from '../deps.js';
 import { ExpiryScanner } from './expiry.js';
 import { LeakService } from './leaks.js';
 import { renderMail } from './messages.js';
-import type { Log, Mailer, MailPayload, WebhookPoster } from './model.js';
+import type { InvitationMailPayload, Log, Mailer, MailPayload, WebhookPoster } from './model.js';
 import { intervalWorker, type Worker } from '../worker.js';
 import { DEFAULT_OUTBOX_OPTIONS, type OutboxOptions, OutboxWorker } from './outbox.js';
 import { SecretBox } from './signing.js';
@@ -43,7 +43,7 @@ export class Notifications {
     const box = new SecretBox(o.instanceSecret);
     this.webhooks = new WebhookService(d, box, poster, o.webhookTimeoutMs ?? 10_000, log);
     this.outbox = new OutboxWorker(d.store, d.clock, {
-      mail: (m, signal) => mailer.send(renderMail(m.id, m.payload as unknown as MailPayload, o.publicUrl), signal),
+      mail: (m, signal) => mailer.send(renderMail(m.id, m.payload as unknown as MailPayload | InvitationMailPayload, o.publicUrl), signal),
       webhook: this.webhooks.deliver,
     }, { ...DEFAULT_OUTBOX_OPTIONS, ...o.outbox }, log);
     this.scanner = new ExpiryScanner(d, { leads: o.leads, batch: o.scanBatch ?? 500 }, log);

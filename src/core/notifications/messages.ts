@@ -1,7 +1,9 @@
-import type { MailMessage, MailPayload } from './model.js';
+import { renderInvitationMail } from './invitation-mail.js';
+import type { InvitationMailPayload, MailMessage, MailPayload } from './model.js';
 
 /** Renders a queued mail. Pure: the same payload gives the same message on every instance. */
-export function renderMail(id: string, p: MailPayload, publicUrl: string): MailMessage {
+export function renderMail(id: string, p: MailPayload | InvitationMailPayload, publicUrl: string): MailMessage {
+  if (p.kind === 'org.invited') return renderInvitationMail(id, p, publicUrl);
   const t = p.token;
   // A service account's token is managed by its org's admins, on the org's page.
   const link = p.serviceAccountOrg
@@ -72,6 +74,6 @@ export function esc(s: string): string {
 }
 
 /** Subjects are one line whatever a token name holds. */
-function oneLine(s: string): string {
+export function oneLine(s: string): string {
   return s.replace(/[\r\n\t]+/g, ' ').slice(0, 250);
 }

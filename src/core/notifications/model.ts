@@ -42,6 +42,21 @@ export interface MailPayload {
   serviceAccountOrg?: string;
 }
 
+/** The outbox payload of an invitation to join an org (invitation-mail.ts renders it). */
+export interface InvitationMailPayload {
+  kind: 'org.invited';
+  to: string[];
+  username: string;
+  invitationId: string;
+  org: string;
+  orgDisplayName: string;
+  role: string;
+  /** Who invited (a username, or `cli` for the operator). */
+  invitedBy: string;
+  expiresAt: string;
+  at: number;
+}
+
 export interface MailMessage {
   /** A stable id (the outbox message id): the Message-ID, so a duplicate is recognisable. */
   id: string;

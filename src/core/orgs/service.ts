@@ -3,10 +3,12 @@ import type { CoreDeps } from '../deps.js';
 import { PatdError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Caller, Membership, Org, Page, PageQuery, Policy, Role } from '../model.js';
-import { contextOf, DEFAULT_POLICY, ROLES } from '../model.js';
+import { contextOf, DEFAULT_POLICY } from '../model.js';
 import { validatePolicy } from '../policies/ip-allowlist.js';
+import { checkOrgName } from '../validate.js';
 import { type OrgAccess, requireRole, resolveOrgAccess } from './access.js';
-import { checkOrgName, checkSlug } from '../validate.js';
+import { actingIn, instanceAdminPowers } from './actor.js';
+import { putMember, removeMember } from './members.js';
 
 export interface OrgView {
   id: string;
@@ -27,7 +29,14 @@ export type { OrgAccess } from './access.js';
 export class OrgService {
   constructor(private readonly d: CoreDeps) {}
 
-  async create(caller: Caller, input: { name: string; displayName?: string }): Promise<OrgView> {
+  /**
+   * Creates an org owned by the caller. With PATD_ORG_CREATION=admins only instance admins may;
+   * the operator at the CLI (`patd org add`) always may.
+   */
+  async create(caller: Caller, input: { name: string; displayName?: string }, o: { operator?: boolean } = {}): Promise<OrgView> {
+    if (this.d.settings.orgCreation === 'admins' && !o.operator && !instanceAdminPowers(caller)) {
+      throw new PatdError('forbidden', 'on this instance only instance admins create organizations');
+    }
     const name = checkOrgName(input.name);
     const now = this.d.clock.now();
     const org: Org = { id: newId('org'), name, displayName: (input.displayName ?? name).slice(0, 120), createdAt: now };
@@ -56,55 +65,20 @@ export class OrgService {
     return orgView(a.org, a.role);
   }
 
+  /** Any member sees who else is in the org and their roles. */
   members(a: OrgAccess, q: PageQuery): Promise<Page<Membership>> {
-    requireRole(a, a.caller, 'admin');
+    requireRole(a, a.caller, 'member');
     return this.d.store.r.members.listForOrg(a.org.id, q);
   }
 
-  /** Adds a member or changes a role. Only owners grant or take away `owner`. */
-  async putMember(caller: Caller, a: OrgAccess, username: string, role: Role): Promise<Membership> {
-    requireRole(a, caller, 'admin');
-    checkSlug('username', username);
-    if (!ROLES.includes(role)) throw new PatdError('validation_failed', 'role must be owner, admin or member', { field: 'role' });
-    const isOwner = a.role === 'owner' || caller.user.isAdmin;
-    const now = this.d.clock.now();
-    return commit(this.d, async (r, changed) => {
-      const u = await r.users.byUsername(username);
-      if (!u) throw new PatdError('not_found', `no user "${username}"`);
-      if (u.serviceOrgId) throw new PatdError('conflict', `"${username}" is a service account; it belongs to its own org only`, { field: 'username' });
-      const before = await r.members.get(a.org.id, u.id);
-      if ((role === 'owner' || before?.role === 'owner') && !isOwner) throw new PatdError('forbidden', 'only owners can grant or change the owner role');
-      if (before?.role === 'owner' && role !== 'owner' && (await r.members.countOwners(a.org.id)) <= 1) {
-        throw new PatdError('conflict', 'an org must keep at least one owner');
-      }
-      await r.members.put(a.org.id, u.id, role, now);
-      await this.d.events.record(r, contextOf(caller), now, {
-        action: before ? 'org.member_updated' : 'org.member_added', targetType: 'user', targetId: u.id, subjectUserId: u.id,
-        orgIds: [a.org.id], details: { username, role, previousRole: before?.role ?? null },
-      });
-      changed.user(u.id);
-      return (await r.members.get(a.org.id, u.id)) as Membership;
-    });
+  /** Changes a member's role; only an instance admin adds a non-member directly (members.ts). */
+  putMember(caller: Caller, a: OrgAccess, username: string, role: Role): Promise<Membership> {
+    return putMember(this.d, actingIn(caller, a), username, role);
   }
 
-  /** Removing a member stops their tokens in the org at once (global ones too). */
-  async removeMember(caller: Caller, a: OrgAccess, username: string): Promise<void> {
-    requireRole(a, caller, 'admin');
-    const now = this.d.clock.now();
-    await commit(this.d, async (r, changed) => {
-      const u = await r.users.byUsername(username);
-      const m = u ? await r.members.get(a.org.id, u.id) : null;
-      if (!u || !m) throw new PatdError('not_found', `"${username.slice(0, 40)}" is not a member`);
-      if (u.serviceOrgId) throw new PatdError('conflict', `"${username}" is a service account: delete it instead (DELETE /orgs/{org}/service-accounts/{username})`);
-      const self = u.id === caller.user.id;
-      if (m.role === 'owner' && a.role !== 'owner' && !caller.user.isAdmin) throw new PatdError('forbidden', 'only owners can remove an owner');
-      if (m.role === 'owner' && (await r.members.countOwners(a.org.id)) <= 1) throw new PatdError('conflict', 'an org must keep at least one owner');
-      await r.members.remove(a.org.id, u.id);
-      await this.d.events.record(r, contextOf(caller), now, {
-        action: 'org.member_removed', targetType: 'user', targetId: u.id, subjectUserId: u.id, orgIds: [a.org.id], details: { username, self },
-      });
-      changed.user(u.id);
-    });
+  /** An org admin removes a member, or a member leaves; their tokens stop in the org at once (members.ts). */
+  removeMember(caller: Caller, a: OrgAccess, username: string): Promise<void> {
+    return removeMember(this.d, actingIn(caller, a), username);
   }
 
   getPolicy(a: OrgAccess): Promise<Policy> {

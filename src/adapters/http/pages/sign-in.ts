@@ -23,7 +23,7 @@ export function pageSessions(deps: AppDeps, path: string) {
     /** The signed-in user and session of this request, if any. */
     async current(req: FastifyRequest): Promise<{ user: User; session: { csrfToken: string } } | null> {
       const c = sessionCookie(req);
-      return c ? deps.accounts.fromCookie(c) : null;
+      return c ? deps.accounts.fromCookie(c, req.ip) : null;
     },
     /**
      * Handles a posted sign-in form: checks the login CSRF value, signs in and sets the session

@@ -47,6 +47,6 @@ export const meRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) => {
   });
   app.patch('/me', {
     config: { auth: { sessionOnly: true } },
-    schema: { tags: ['me'], summary: 'Edit your profile (a password change needs currentPassword)', body: PatchMe, response: { 200: UserView, ...errors(400, 401, 403) } },
-  }, async (req) => userView(await deps.accounts.updateMe(caller(req), req.body as Static<typeof PatchMe>)));
+    schema: { tags: ['me'], summary: 'Edit your profile (a new password or email needs currentPassword; a new password signs out your other sessions)', body: PatchMe, response: { 200: UserView, ...errors(400, 401, 403) } },
+  }, async (req) => userView(await deps.accounts.updateMe(caller(req), req.body as Static<typeof PatchMe>, req.session?.id ?? null)));
 };

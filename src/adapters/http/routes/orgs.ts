@@ -34,7 +34,7 @@ export const orgRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) => {
   const org = (req: { params: unknown }) => (req.params as { org: string }).org;
 
   app.post('/orgs', {
-    config: { auth: manage }, schema: { tags, summary: 'Create an org; you become its owner', body: NewOrg, response: { 201: OrgView, ...errors(400, 401, 403, 409) } },
+    config: { auth: manage }, schema: { tags, summary: 'Create an org; you become its owner (PATD_ORG_CREATION=admins: instance admins only)', body: NewOrg, response: { 201: OrgView, ...errors(400, 401, 403, 409) } },
   }, async (req, reply) => reply.code(201).send(await deps.orgs.create(caller(req), req.body as Static<typeof NewOrg>)));
   app.get('/orgs', {
     config: { auth: read }, schema: { tags, summary: 'Orgs you belong to', response: { 200: Type.Object({ items: Type.Array(OrgView), nextCursor: Type.Null() }), ...errors(401, 403) } },
@@ -43,25 +43,25 @@ export const orgRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) => {
     config: { auth: read }, schema: { tags, summary: 'One org', params: OrgParam, response: { 200: OrgView, ...errors(401, 403, 404) } },
   }, async (req) => deps.orgs.view(await deps.orgs.access(caller(req), org(req))));
   app.get('/orgs/:org/members', {
-    config: { auth: read }, schema: { tags, summary: 'Members (org admin)', params: OrgParam, querystring: Type.Object(PageQuery, { additionalProperties: false }), response: { 200: pageOf(Member), ...errors(401, 403, 404) } },
+    config: { auth: read }, schema: { tags, summary: 'Members and roles (any member)', params: OrgParam, querystring: Type.Object(PageQuery, { additionalProperties: false }), response: { 200: pageOf(Member), ...errors(401, 403, 404) } },
   }, async (req) => {
-    const a = await deps.orgs.access(caller(req), org(req), 'admin');
+    const a = await deps.orgs.access(caller(req), org(req));
     const q = req.query as { limit?: string; cursor?: string };
     const page = await deps.orgs.members(a, { limit: parseLimit(q.limit), cursor: q.cursor ?? null });
     return { items: page.items.map(memberView), nextCursor: page.nextCursor };
   });
   app.put('/orgs/:org/members/:username', {
-    config: { auth: manage }, schema: { tags, summary: 'Add a member or change a role (org admin)', params: MemberParam, body: PutMember, response: { 200: Member, ...errors(400, 401, 403, 404, 409) } },
+    config: { auth: manage }, schema: { tags, summary: "Change a member's role (org admin; only owners grant or take away owner). A non-member must be invited: only an instance admin adds directly", params: MemberParam, body: PutMember, response: { 200: Member, ...errors(400, 401, 403, 404, 409) } },
   }, async (req) => {
     const p = req.params as Static<typeof MemberParam>;
     const a = await deps.orgs.access(caller(req), p.org, 'admin');
     return memberView(await deps.orgs.putMember(caller(req), a, p.username, (req.body as { role: Role }).role));
   });
   app.delete('/orgs/:org/members/:username', {
-    config: { auth: manage }, schema: { tags, summary: "Remove a member; their tokens stop working in the org at once", params: MemberParam, response: errors(401, 403, 404, 409) },
+    config: { auth: manage }, schema: { tags, summary: "Remove a member (org admin), or leave (yourself); their tokens stop working in the org at once. The last owner stays", params: MemberParam, response: errors(401, 403, 404, 409) },
   }, async (req, reply) => {
     const p = req.params as Static<typeof MemberParam>;
-    await deps.orgs.removeMember(caller(req), await deps.orgs.access(caller(req), p.org, 'admin'), p.username);
+    await deps.orgs.removeMember(caller(req), await deps.orgs.access(caller(req), p.org), p.username);
     return reply.code(204).send();
   });
   app.get('/orgs/:org/policy', {
