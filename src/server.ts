@@ -26,7 +26,6 @@ import { TokenService } from './core/tokens/service.js';
 import { TokenVerifier } from './core/tokens/verify.js';
 import { intervalWorker, type Worker } from './core/worker.js';
 // Notifications, webhooks, leak reports, audit API (docs/notifications.md).
-import { tokenPages } from './adapters/http/routes/token-pages.js';
 import { createMailer } from './adapters/mail/mailer.js';
 import { auditRoutes } from './adapters/http/routes/audit.js';
 import { notificationRoutes } from './adapters/http/routes/notifications.js';
@@ -42,6 +41,7 @@ import { ClientService } from './core/clients/service.js';
 import { openidClient } from './adapters/oidc/client.js';
 import { oidcRoutes } from './adapters/http/routes/oidc.js';
 import { ExternalSignIn } from './core/accounts/oidc.js';
+import { htmlPages, webPages } from './web/routes/index.js';
 import { ServiceAccountService } from './core/orgs/service-accounts.js';
 import { serviceAccountRoutes } from './adapters/http/routes/service-accounts.js';
 import { invitationRoutes } from './adapters/http/routes/invitations.js';
@@ -150,8 +150,8 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   const invitations = new InvitationService(core);
   const sessions = new SessionService(core);
   extensions.push(invitationRoutes(invitations), meSessionRoutes(sessions));
-  // The pages the mails link to (/tokens/{id}: renew, revoke).
-  extensions.push(tokenPages);
+  // The web app: sign-in, personal access tokens (src/web, docs/web.md).
+  extensions.push(webPages({ instanceSecret: config.secret }));
   // OpenID Connect sign-in for the pages, only when configured (docs/oidc.md).
   if (config.oidc) {
     const rp = openidClient({ ...config.oidc, redirectUri: `${config.publicUrl}/signin/oidc/callback`, log: logger });
@@ -167,6 +167,7 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
     },
     extensions,
     hotExtensions,
+    htmlPages,
   });
 
   let closed = false;

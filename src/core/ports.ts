@@ -6,6 +6,7 @@ import type { DeviceGrantRepo } from './device/model.js';
 import type { GitRepoRepo } from './repos/model.js';
 import type { ClientRepo } from './clients/model.js';
 import type { Invalidation } from './changes.js';
+import type { DayUsage, UsageAdd } from './tokens/usage.js';
 import type { InvitationRepo } from './orgs/invitation-model.js';
 
 /**
@@ -73,6 +74,8 @@ export interface PolicyRepo {
 export interface TokenFilter {
   status: TokenStatus | 'all';
   now: number;
+  /** Part of the name or hint, any case. */
+  search?: string;
 }
 
 export interface TokenRepo {
@@ -92,6 +95,14 @@ export interface TokenRepo {
   /** Ids of the user's active tokens usable in the org (limited to it, or global). */
   activeIdsForUserInOrg(userId: string, orgId: string, now: number): Promise<string[]>;
   activeIdsForUser(userId: string, now: number): Promise<string[]>;
+}
+
+/** Requests per token per UTC day, written in batches with the last-used time. */
+export interface TokenUsageRepo {
+  /** Adds counts and IPs (distinct, bounded per day); correct when several instances add to the same day. */
+  add(rows: UsageAdd[]): Promise<void>;
+  /** The token's days from `fromDay` (inclusive, `YYYY-MM-DD`) that had use, oldest first. */
+  forToken(tokenId: string, fromDay: string): Promise<DayUsage[]>;
 }
 
 export interface AuditRepo extends AuditReader {
@@ -137,6 +148,7 @@ export interface Repos {
   deviceGrants: DeviceGrantRepo;
   clients: ClientRepo;
   invalidations: InvalidationRepo;
+  usage: TokenUsageRepo;
   invitations: InvitationRepo;
 }
 

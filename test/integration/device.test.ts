@@ -180,24 +180,25 @@ for (const dialect of await dialects()) {
       assert.equal(res.statusCode, 200);
       assert.match(res.headers['content-type'] as string, /text\/html/);
       assert.equal(res.headers['x-frame-options'], 'DENY');
-      assert.match(res.body, /<form method="post" action="\/device">/);
+      assert.match(res.body, /<form method="post" action="\/signin"/);
       assert.match(res.body, /name="password"/);
-      assert.match(res.body, new RegExp(`name="user_code" value="${s.user_code}"`));
+      assert.match(res.body, new RegExp(`name="return_to" value="/device\\?user_code=${s.user_code}"`));
       // The sign-in form carries a login-CSRF value that must match its SameSite=Strict cookie.
       const loginCsrf = /name="login_csrf" value="([^"]+)"/.exec(res.body)?.[1] ?? '';
       const loginCookie = res.cookies.find((c) => c.name === 'patd_login_csrf');
       assert.equal(loginCookie?.value, loginCsrf);
       assert.equal(loginCookie?.sameSite, 'Strict');
       const login = { cookie: `patd_login_csrf=${loginCsrf}` };
-      const forged = await post('/device', { action: 'signin', username: 'admin', password: ADMIN_PASSWORD, user_code: s.user_code, login_csrf: loginCsrf });
+      const returnTo = `/device?user_code=${s.user_code}`;
+      const forged = await post('/signin', { username: 'admin', password: ADMIN_PASSWORD, return_to: returnTo, login_csrf: loginCsrf });
       assert.equal(forged.statusCode, 403, 'a form posted from elsewhere arrives without the cookie');
       assert.ok(!forged.cookies.some((c) => c.name === 'patd_session'));
 
-      res = await post('/device', { action: 'signin', username: 'admin', password: 'wrong-password', user_code: s.user_code, login_csrf: loginCsrf }, login);
+      res = await post('/signin', { username: 'admin', password: 'wrong-password', return_to: returnTo, login_csrf: loginCsrf }, login);
       assert.equal(res.statusCode, 401);
-      assert.match(res.body, /wrong username or password/);
+      assert.match(res.body, /Wrong username or password/);
 
-      res = await post('/device', { action: 'signin', username: 'admin', password: ADMIN_PASSWORD, user_code: s.user_code, login_csrf: loginCsrf }, login);
+      res = await post('/signin', { username: 'admin', password: ADMIN_PASSWORD, return_to: returnTo, login_csrf: loginCsrf }, login);
       assert.equal(res.statusCode, 303);
       assert.equal(res.headers.location, `/device?user_code=${s.user_code}`);
       const cookie = res.cookies.find((c) => c.name === 'patd_session');
@@ -245,7 +246,7 @@ for (const dialect of await dialects()) {
       const sess = await p.signIn('admin', ADMIN_PASSWORD);
       const page = await p.app.inject({ method: 'GET', url: `/device?user_code=${code}`, headers: { cookie: `patd_session=${'cookie' in sess ? sess.cookie : ''}` } });
       assert.doesNotMatch(page.body, /<b>evil<\/b>/);
-      assert.match(page.body, /&#60;b&#62;evil/);
+      assert.match(page.body, /&lt;b>evil/);
     });
   });
 }

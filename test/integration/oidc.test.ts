@@ -115,7 +115,7 @@ for (const dialect of await dialects()) {
       assert.equal(me.json().user.id, u.id);
       assert.equal(me.json().token, undefined, 'a session, not a token');
       const page = await fetch(`${base}/tokens`, { headers: { cookie: jar.header(`${base}/tokens`) } });
-      assert.match(await page.text(), /Signed in as <strong>alice<\/strong>/);
+      assert.match(await page.text(), /Signed in as <strong[^>]*>alice<\/strong>/);
       // The account has no password: password sign-in does not work for it.
       assert.equal((await p.req('POST', '/api/v1/session', { body: { username: 'alice', password: 'anything-at-all' } })).statusCode, 401);
 
@@ -259,7 +259,7 @@ for (const dialect of await dialects()) {
 
     test('the sign-in pages offer "Sign in with SSO" back to the page, only when OIDC is configured', async () => {
       let res = await p.app.inject({ method: 'GET', url: '/tokens' });
-      assert.match(res.body, /<a class="sso" href="\/signin\/oidc\?return_to=%2Ftokens">Sign in with SSO<\/a>/);
+      assert.match(res.body, /<a class="btn btn-secondary btn-block sso" href="\/signin\/oidc\?return_to=%2Ftokens">Sign in with SSO<\/a>/);
       res = await p.app.inject({ method: 'GET', url: '/device?user_code=ABCD-EFGH' });
       assert.match(res.body, /href="\/signin\/oidc\?return_to=%2Fdevice%3Fuser_code%3DABCD-EFGH">Sign in with SSO/);
       assert.match(res.body, /name="password"/, 'the password form is still there');

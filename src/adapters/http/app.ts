@@ -93,7 +93,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
   });
   app.setErrorHandler((err, req, reply) => sendProblem(reply, toPatdError(err as Error, req)));
-  app.setNotFoundHandler((req, reply) => sendProblem(reply, new PatdError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`)));
+  app.setNotFoundHandler((req, reply) => {
+    if (deps.htmlPages?.wants(req)) return deps.htmlPages.notFound(deps, req, reply);
+    return sendProblem(reply, new PatdError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`));
+  });
 
   await app.register(healthRoutes(deps));
   // Token checks for other services answer outside the API scope: no cookie hooks on their hot path.

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { AccountService } from '../../core/accounts/service.js';
 import type { SessionService } from '../../core/accounts/sessions.js';
@@ -37,6 +37,8 @@ export interface AppDeps {
   extensions?: HttpExtension[];
   /** Features on the hot path of other services (forward-auth, introspection): mounted outside the API's cookie and auth hooks. */
   hotExtensions?: HttpExtension[];
+  /** The web app's HTML 404 for browsers asking for a page that does not exist (src/web). */
+  htmlPages?: { wants(req: FastifyRequest): boolean; notFound(deps: AppDeps, req: FastifyRequest, reply: FastifyReply): Promise<unknown> };
 }
 
 /** How a route authenticates; every /api route declares one (a test checks). */

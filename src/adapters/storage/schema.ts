@@ -155,6 +155,14 @@ export interface ClientsTable {
   created_by: string | null;
 }
 
+/** Requests per token per UTC day (`YYYY-MM-DD`) and the distinct IPs seen (JSON array, bounded). */
+export interface TokenUsageTable {
+  token_id: string;
+  day: string;
+  count: number;
+  ips: string;
+}
+
 export interface InvitationsTable {
   id: string;
   org_id: string;
@@ -187,6 +195,7 @@ export interface Database {
   tokens: TokensTable;
   token_orgs: TokenOrgsTable;
   token_old_digests: TokenOldDigestsTable;
+  token_usage: TokenUsageTable;
   audit_events: AuditEventsTable;
   audit_event_orgs: AuditEventOrgsTable;
   outbox: OutboxTable;

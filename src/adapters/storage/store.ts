@@ -14,6 +14,7 @@ import { sessionRepo } from './repos/sessions.js';
 import { tokenRepo } from './repos/tokens.js';
 import { userRepo } from './repos/users.js';
 import { invalidationRepo } from './repos/invalidations.js';
+import { usageRepo } from './repos/usage.js';
 import { invitationRepo } from './repos/invitations.js';
 import type { Database } from './schema.js';
 
@@ -35,6 +36,7 @@ export function makeRepos(db: Kysely<Database>, origin: string): Repos {
     deviceGrants: deviceGrantRepo(db),
     clients: clientRepo(db),
     invalidations: invalidationRepo(db, origin),
+    usage: usageRepo(db),
     invitations: invitationRepo(db),
   };
 }

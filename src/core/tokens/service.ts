@@ -83,9 +83,10 @@ export class TokenService {
     return { token, secret };
   }
 
-  async list(owner: User, status: TokenStatus | 'all', q: PageQuery): Promise<Page<TokenView>> {
+  /** The owner's tokens, newest first; `search` matches part of the name or hint. */
+  async list(owner: User, status: TokenStatus | 'all', q: PageQuery, search?: string): Promise<Page<TokenView>> {
     const now = this.d.clock.now();
-    const page = await this.d.store.r.tokens.listForUser(owner.id, { status, now }, q);
+    const page = await this.d.store.r.tokens.listForUser(owner.id, { status, now, search: search?.trim().slice(0, 120) || undefined }, q);
     return { items: await this.views(this.d.store.r, page.items, now), nextCursor: page.nextCursor };
   }
 

@@ -9,6 +9,7 @@ import { checkUse, type OrgFacts, usableOrgs } from '../policies/token-use.js';
 import type { Store } from '../ports.js';
 import type { ScopeCatalog } from '../scopes/catalog.js';
 import { isWellFormed } from './format.js';
+import { dailyCounts, newUse, noteUse, type PendingUse } from './usage.js';
 
 /** Everything needed to decide on a token without touching storage. */
 interface Snapshot {
@@ -83,7 +84,7 @@ export class TokenVerifier {
   private readonly byUser = new Index();
   private readonly byOrg = new Index();
   private readonly loading = new Map<string, Promise<Snapshot | null>>();
-  private readonly usage = new Map<string, { id: string; at: number; ip: string | null }>();
+  private readonly usage = new Map<string, PendingUse>();
   /** Bumped by every invalidation, so a load that started before one does not store stale data. */
   private generation = 0;
   onFailure: ((code: string, hint: { tokenId?: string; userId?: string; ip?: string | null }) => void) | null = null;
@@ -172,12 +173,8 @@ export class TokenVerifier {
       checkUse(token, f, now, ip);
     }
     const u = this.usage.get(token.id);
-    if (u) {
-      u.at = now;
-      u.ip = ip;
-    } else {
-      this.usage.set(token.id, { id: token.id, at: now, ip });
-    }
+    if (u) noteUse(u, now, ip);
+    else this.usage.set(token.id, newUse(token.id, now, ip));
     return snap.principal;
   }
 
@@ -279,11 +276,14 @@ export class TokenVerifier {
     this.ttlCapMs = ms ?? Number.POSITIVE_INFINITY;
   }
 
-  /** Writes batched last-used times; called on a timer and at shutdown. */
+  /** Writes batched last-used times and per-day counts (one transaction); called on a timer and at shutdown. */
   async flushUsage(): Promise<void> {
     if (this.usage.size === 0) return;
     const batch = [...this.usage.values()];
     this.usage.clear();
-    await this.store.tx((r) => r.tokens.touch(batch));
+    await this.store.tx(async (r) => {
+      await r.tokens.touch(batch);
+      await r.usage.add(dailyCounts(batch));
+    });
   }
 }

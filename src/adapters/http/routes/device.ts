@@ -1,14 +1,15 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { type DeviceService, formatUserCode, normalizeUserCode } from '../../../core/device/service.js';
 import { isPatdError, PatdError } from '../../../core/errors.js';
-import type { User } from '../../../core/model.js';
 import { caller } from '../auth.js';
 import type { AppDeps, HttpExtension } from '../deps.js';
 import { errors } from '../schemas.js';
-import { approvePage, enterCodePage, errorPage, resultPage, signInPage } from '../pages/device.js';
-import { field, seeOther, sendHtml as html } from '../pages/html.js';
-import { pageSessions } from '../pages/sign-in.js';
+import { approvePage, deviceErrorPage, enterCodePage, resultPage } from '../../../web/pages/device.js';
+import { seeOther, sendPage as html } from '../../../web/render.js';
+import { showSignIn } from '../../../web/routes/kit.js';
+import { field } from '../../../web/routes/form.js';
+import { type Signed, webSessions } from '../../../web/routes/session.js';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -81,27 +82,33 @@ const oauth = (deps: AppDeps, device: DeviceService): FastifyPluginAsync => asyn
 };
 
 const pages = (deps: AppDeps, device: DeviceService): FastifyPluginAsync => async (app) => {
-  const sessions = pageSessions(deps, '/device');
-  const show = async (reply: FastifyReply, userCode: string, s: { user: User; session: { csrfToken: string } }) => {
+  const sessions = webSessions(deps);
+  const now = () => deps.core.clock.now();
+  const show = async (reply: FastifyReply, userCode: string, s: Signed) => {
+    const ctx = { viewer: sessions.viewer(s) as NonNullable<ReturnType<typeof sessions.viewer>>, now: now() };
     try {
-      return html(reply, 200, approvePage(await device.describe(userCode), s.session.csrfToken, s.user.username));
+      return html(reply, 200, approvePage(ctx, await device.describe(userCode)));
     } catch (e) {
-      if (isPatdError(e) && e.code === 'not_found') return html(reply, 404, enterCodePage(e.message));
+      if (isPatdError(e) && e.code === 'not_found') return html(reply, 404, enterCodePage(ctx, e.message));
       throw e;
     }
   };
-  // The sign-in form is guarded too (login CSRF, see pages/html.ts).
-  const signInForm = (reply: FastifyReply, status: number, code: string, error?: string, username?: string) =>
-    html(reply, status, signInPage(code, sessions.issue(reply), error, username, !!deps.http.ssoSignIn));
+  // The sign-in form posts to /signin and comes back here (login CSRF: see web/routes/session.ts).
+  const signInForm = (req: FastifyRequest, reply: FastifyReply, status: number, code: string, error?: string) => {
+    const n = normalizeUserCode(code);
+    const returnTo = n.length === 8 ? `/device?user_code=${formatUserCode(n)}` : '/device';
+    return showSignIn({ deps, sessions }, req, reply, { status, returnTo, title: 'Sign in to approve a device', intro: 'A device or program asks for a personal access token. Sign in to see what it asks for.', error });
+  };
 
   app.get('/device', { config: { auth: 'none' }, schema: { hide: true } }, async (req, reply) => {
     const q = req.query as { user_code?: unknown };
     const code = typeof q.user_code === 'string' ? q.user_code.slice(0, 20) : '';
     const s = await sessions.current(req);
-    if (!s) return signInForm(reply, 200, code);
+    if (!s) return signInForm(req, reply, 200, code);
+    const ctx = { viewer: sessions.viewer(s), now: now() };
     const done = (req.query as { done?: unknown }).done;
-    if (done === 'approved' || done === 'denied') return html(reply, 200, resultPage(done));
-    if (!code) return html(reply, 200, enterCodePage());
+    if (done === 'approved' || done === 'denied') return html(reply, 200, resultPage(ctx, done));
+    if (!code) return html(reply, 200, enterCodePage(ctx));
     return show(reply, code, s);
   });
 
@@ -109,22 +116,17 @@ const pages = (deps: AppDeps, device: DeviceService): FastifyPluginAsync => asyn
     const b = req.body;
     const action = field(b, 'action');
     const code = (field(b, 'user_code') ?? '').slice(0, 20);
-    if (action === 'signin') {
-      const failed = await sessions.signIn(req, reply);
-      if (failed) return signInForm(reply, failed.status, code, failed.error, failed.username);
-      const n = normalizeUserCode(code);
-      return seeOther(reply, n.length === 8 ? `/device?user_code=${formatUserCode(n)}` : '/device');
-    }
-    if (action !== 'approve' && action !== 'deny') return html(reply, 400, errorPage('unknown action'));
     const s = await sessions.current(req);
-    if (!s) return signInForm(reply, 401, code, 'Your session has ended; sign in again.');
-    if (!sessions.csrfOk(req, s)) return html(reply, 403, errorPage('The form has expired (missing or wrong CSRF token). Open the link from your device again.'));
+    const ctx = { viewer: sessions.viewer(s), now: now() };
+    if (action !== 'approve' && action !== 'deny') return html(reply, 400, deviceErrorPage(ctx, 'unknown action'));
+    if (!s) return signInForm(req, reply, 401, code, 'Your session has ended; sign in again.');
+    if (!sessions.csrfOk(req, s)) return html(reply, 403, deviceErrorPage(ctx, 'The form has expired (missing or wrong CSRF token). Open the link from your device again.'));
     try {
       const r = await device.decide(sessions.callerOf(req, s.user), code, action);
       // Post/redirect/get: reloading the result page must not post the decision again.
       return seeOther(reply, `/device?done=${r.status}`);
     } catch (e) {
-      if (isPatdError(e) && e.status < 500) return html(reply, e.status, errorPage(e.message));
+      if (isPatdError(e) && e.status < 500) return html(reply, e.status, deviceErrorPage(ctx, e.message));
       throw e;
     }
   });

@@ -6,8 +6,8 @@ import { SecretBox } from '../../../core/notifications/signing.js';
 import type { OidcRelyingParty, PendingExternalSignIn } from '../../../core/ports.js';
 import { setSessionCookie } from '../auth.js';
 import type { HttpExtension } from '../deps.js';
-import { seeOther, sendHtml as html } from '../pages/html.js';
-import { oidcErrorPage } from '../pages/oidc.js';
+import { oidcErrorPage } from '../../../web/pages/oidc.js';
+import { seeOther, sendPage as html } from '../../../web/render.js';
 
 /** Holds state, nonce and PKCE verifier between the redirect to the provider and its return (sealed, 10 minutes). */
 export const OIDC_COOKIE = 'patd_oidc';
@@ -54,7 +54,7 @@ export const oidcRoutes = (rp: OidcRelyingParty, external: ExternalSignIn, insta
   };
   const fail = (reply: FastifyReply, e: unknown, returnTo: string) => {
     if (!isPatdError(e) || (e.status >= 500 && e.code !== 'unavailable')) throw e;
-    return html(reply, e.status, oidcErrorPage(e.message, returnTo));
+    return html(reply, e.status, oidcErrorPage({ viewer: null, now: clock.now() }, e.message, returnTo));
   };
 
   app.get('/signin/oidc', { config: { auth: 'none' }, schema: { hide: true } }, async (req, reply) => {
@@ -74,7 +74,7 @@ export const oidcRoutes = (rp: OidcRelyingParty, external: ExternalSignIn, insta
     reply.clearCookie(OIDC_COOKIE, cookieOptions);
     const state = (req.query as { state?: unknown }).state;
     if (!kept || typeof state !== 'string' || !constantTimeEqual(state, kept.state)) {
-      return html(reply, 400, oidcErrorPage('This sign-in was not started in this browser, has expired (10 minutes) or was tampered with. Start again.', kept?.returnTo ?? '/'));
+      return html(reply, 400, oidcErrorPage({ viewer: null, now: clock.now() }, 'This sign-in was not started in this browser, has expired (10 minutes) or was tampered with. Start again.', kept?.returnTo ?? '/'));
     }
     try {
       const here = new URL(callbackUrl);

@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { CreatedVia, TokenStatus } from '../../../core/model.js';
 import { expiryCalendar } from '../../../core/tokens/calendar.js';
+import { tokenUsage } from '../../../core/tokens/usage.js';
 import { caller } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { Expiry, errors, Orgs, PageQuery, pageOf, parseLimit, TokenView } from '../schemas.js';
@@ -21,8 +22,16 @@ const Edit = Type.Object({
 const Regenerate = Type.Union([Type.Null(), Type.Object({ graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 604800 })) }, { additionalProperties: false })]);
 const Issued = Type.Object({ token: TokenView, secret: Type.String() });
 const Id = Type.Object({ id: Type.String({ maxLength: 64 }) });
+const Usage = Type.Object({
+  days: Type.Array(Type.Object({
+    day: Type.String({ description: 'UTC day, YYYY-MM-DD' }),
+    count: Type.Integer({ description: 'requests made with the token that day' }),
+    ips: Type.Array(Type.String(), { description: 'distinct client IPs seen that day (at most 20)' }),
+  }), { description: 'the last 30 days, oldest first; days without use have count 0' }),
+});
 const ListQuery = Type.Object({
   status: Type.Optional(Type.Union(['active', 'expired', 'revoked', 'all'].map((s) => Type.Literal(s)))),
+  q: Type.Optional(Type.String({ maxLength: 120, description: 'part of the name or hint (any case)' })),
   ...PageQuery,
 }, { additionalProperties: false });
 
@@ -46,7 +55,7 @@ export const tokenRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) =>
     schema: { tags, summary: "The caller's tokens", querystring: ListQuery, response: { 200: pageOf(TokenView), ...errors(400, 401, 403) } },
   }, async (req) => {
     const q = req.query as Static<typeof ListQuery>;
-    return deps.tokens.list(caller(req).user, (q.status ?? 'active') as TokenStatus | 'all', { limit: parseLimit(q.limit), cursor: q.cursor ?? null });
+    return deps.tokens.list(caller(req).user, (q.status ?? 'active') as TokenStatus | 'all', { limit: parseLimit(q.limit), cursor: q.cursor ?? null }, q.q);
   });
   app.get('/tokens/expiries.ics', {
     config: { auth: { scope: 'tokens:read' } },
@@ -78,6 +87,10 @@ export const tokenRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) =>
     config: { auth: { scope: 'tokens:read' } },
     schema: { tags, summary: 'One token', params: Id, response: { 200: TokenView, ...errors(401, 403, 404) } },
   }, async (req) => deps.tokens.get(caller(req).user, (req.params as Static<typeof Id>).id));
+  app.get('/tokens/:id/usage', {
+    config: { auth: { scope: 'tokens:read' } },
+    schema: { tags, summary: "One token's requests per day (UTC) over the last 30 days, with the IPs seen", params: Id, response: { 200: Usage, ...errors(401, 403, 404) } },
+  }, async (req) => tokenUsage(deps.core, deps.tokens, caller(req).user, (req.params as Static<typeof Id>).id));
   app.patch('/tokens/:id', {
     config: { auth: { scope: 'tokens:manage' } },
     schema: { tags, summary: 'Rename, renew, change scopes or orgs; policy is re-checked', params: Id, body: Edit, response: { 200: TokenView, ...errors(400, 401, 403, 404, 409) } },

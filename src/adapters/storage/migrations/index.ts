@@ -4,6 +4,7 @@ import * as clients from './20261125_0004_clients.js';
 import * as gitDevice from './20261125_0005_git_device.js';
 import * as notifications from './20261125_0003_notifications.js';
 import * as userIdentities from './20261126_0006_user_identities.js';
+import * as tokenUsage from './20261201_0011_token_usage.js';
 import * as serviceAccounts from './20261201_0007_service_accounts.js';
 import * as invitationsSessions from './20261201_0008_invitations_sessions.js';
 import * as changeLog from './20261201_0010_change_log.js';
@@ -18,6 +19,7 @@ const ALL: Record<string, Migration> = {
   '20261125_0005_git_device': gitDevice,
   '20261125_0003_notifications': notifications,
   '20261126_0006_user_identities': userIdentities,
+  '20261201_0011_token_usage': tokenUsage,
   '20261201_0007_service_accounts': serviceAccounts,
   '20261201_0008_invitations_sessions': invitationsSessions,
   '20261201_0010_change_log': changeLog,

@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
 import type { CreatedVia, Token } from '../../../core/model.js';
 import type { TokenFilter, TokenRepo } from '../../../core/ports.js';
 import type { Database, TokensTable } from '../schema.js';
@@ -25,6 +25,18 @@ function statusWhere(f: TokenFilter) {
       case 'revoked': return eb('tokens.revoked_at', 'is not', null);
       default: return eb.lit(true);
     }
+  };
+}
+
+/** Name or hint contains the text, any (ASCII) case; `%`, `_` and `\` match themselves. */
+function searchWhere(f: TokenFilter) {
+  return (eb: ExpressionBuilder<Database, 'tokens'>) => {
+    if (!f.search) return eb.lit(true);
+    const like = `%${f.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return eb.or([
+      sql<boolean>`lower(tokens.name) like ${like} escape '\\'`,
+      sql<boolean>`lower(tokens.hint) like ${like} escape '\\'`,
+    ]);
   };
 }
 
@@ -77,7 +89,7 @@ export function tokenRepo(db: Kysely<Database>): TokenRepo {
       return r ? { tokenId: r.token_id, validUntil: Number(r.valid_until) } : null;
     },
     async listForUser(userId, f, q) {
-      return page(base().where('user_id', '=', userId).where(statusWhere(f)), q.cursor, q.limit);
+      return page(base().where('user_id', '=', userId).where(statusWhere(f)).where(searchWhere(f)), q.cursor, q.limit);
     },
     async listForOrg(orgId, f, q) {
       let sel = base().where(statusWhere(f)).where((eb) => eb.or([

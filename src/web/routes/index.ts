@@ -1,0 +1,48 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isPatdError } from '../../core/errors.js';
+import type { AppDeps, HttpExtension } from '../../adapters/http/deps.js';
+import { assetRoutes } from '../assets.js';
+import { errorPage, notFoundPage } from '../pages/errors.js';
+import { sendPage, wantsHtml } from '../render.js';
+import type { WebKit } from './kit.js';
+import { secretOnce } from './secret-once.js';
+import { webSessions } from './session.js';
+import { signInRoutes } from './sign-in.js';
+import { tokenEditRoutes } from './token-edit.js';
+import { tokenRoutes } from './tokens.js';
+
+/**
+ * The web app (server-rendered pages, docs/web.md): sign-in and sign-out, personal access
+ * tokens, the assets. Every action calls the use case the API calls. Page errors are pages:
+ * "not found" (also another user's token) is an HTML 404, a refusal an HTML page with its
+ * status, anything unexpected a 500 page with the request id.
+ */
+export const webPages = (o: { instanceSecret: string }): HttpExtension => async (app, deps) => {
+  const secure = deps.http.publicUrl.startsWith('https:');
+  const k: WebKit = {
+    deps, sessions: webSessions(deps), secrets: secretOnce(o.instanceSecret, deps.core.clock, secure),
+    leadDays: Math.max(...(deps.http.expiryWarningDays ?? [7])),
+  };
+  await app.register(async (web) => {
+    web.setErrorHandler(async (err, req, reply) => {
+      const ctx = await k.sessions.ctx(req).catch(() => ({ viewer: null, now: deps.core.clock.now() }));
+      if (isPatdError(err) && err.code === 'not_found') return sendPage(reply, 404, notFoundPage(ctx, 'There is no such token on your account.'));
+      if (isPatdError(err) && err.status < 500) return sendPage(reply, err.status, errorPage(ctx, { message: err.message }));
+      req.log.error({ err }, 'unexpected error');
+      return sendPage(reply, 500, errorPage(ctx, { message: `An unexpected error happened. Quote request id ${req.id} to the operator.` }));
+    });
+    assetRoutes(web);
+    signInRoutes(web, k);
+    tokenRoutes(web, k);
+    tokenEditRoutes(web, k);
+  });
+};
+
+/** For the app's not-found handler: a browser asking for a page gets an HTML 404, everyone else problem details. */
+export const htmlPages = {
+  wants: wantsHtml,
+  async notFound(deps: AppDeps, req: FastifyRequest, reply: FastifyReply) {
+    const ctx = await webSessions(deps).ctx(req);
+    return sendPage(reply, 404, notFoundPage(ctx));
+  },
+};

@@ -1,0 +1,211 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchBrowser } from '../helpers/browser.js';
+import { ADMIN_PASSWORD, type Auth, addUser, createToken, startTestPatd, type TestPatd } from '../helpers/harness.js';
+import { freePort } from '../helpers/nginx.js';
+import { listen } from '../helpers/sibling.js';
+import { axeFindings, click, h1, open, openTab, PAGE_CSP, screenshots, scrollWidth, signInHere } from '../helpers/web.js';
+
+const browser: Browser | null = await launchBrowser();
+const HOUR = 3_600_000;
+const XSS = '<script>alert(1)</script>"><img src=x onerror=alert(1)>';
+
+/**
+ * What a person notices (SQLite is enough: the storage is tested on both dialects elsewhere):
+ * no serious axe-core finding on each main page, no horizontal scroll at 360 px, keyboard-only
+ * token creation, everything without JavaScript, hostile names shown as text, no console or
+ * CSP errors. With PATD_SCREENSHOTS=1 it also writes the user guide's pictures (docs/images).
+ */
+describe('the web app: accessibility, small screens, keyboard, no JavaScript (sqlite)', { skip: browser ? false : 'chromium is not installed' }, () => {
+  let p: TestPatd;
+  let base: string;
+  let alice: Auth;
+  let laptop: { id: string; secret: string };
+  let context: BrowserContext;
+  let page: Page;
+  let problems: string[];
+  const shots = screenshots(mkdtempSync(join(tmpdir(), 'patd-web-')));
+
+  before(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    p = await startTestPatd('sqlite', { env: { PATD_PUBLIC_URL: base, PATD_EXPIRY_WARNING_DAYS: '14,3', PATD_TRUST_PROXY: 'true' } });
+    assert.equal(await listen(p, port), base);
+    const admin = await p.signIn('admin', ADMIN_PASSWORD);
+    alice = (await addUser(p, admin, 'alice', { displayName: XSS })).auth;
+    await p.req('POST', '/api/v1/orgs', { auth: alice, body: { name: 'acme', displayName: 'Acme Corp' } });
+    await p.req('POST', '/api/v1/orgs', { auth: alice, body: { name: 'globex', displayName: 'Globex' } });
+    await p.req('PUT', '/api/v1/orgs/acme/policy', { auth: alice, body: { maxLifetimeDays: 90, allowFullAccess: false } });
+    // A realistic list: tokens made over a few weeks, used from two addresses, one revoked.
+    await createToken(p, alice, { name: 'old build agent', scopes: ['build:execute'], orgs: ['globex'], expiresInDays: 90 });
+    p.clock.advance(20 * 24 * HOUR);
+    await createToken(p, alice, { name: 'nuget on CI', scopes: ['packaging:read'], orgs: ['globex'], expiresInDays: 180 });
+    const leaked = await createToken(p, alice, { name: 'shared by mistake', scopes: ['code:read'], orgs: ['acme'], expiresInDays: 30 });
+    await p.req('DELETE', `/api/v1/tokens/${leaked.id}`, { auth: alice });
+    laptop = await createToken(p, alice, { name: 'laptop git', scopes: ['code:write', 'profile:read'], orgs: ['acme'], expiresInDays: 30 });
+    for (let day = 0; day < 12; day++) {
+      for (let i = 0; i < (day * 7) % 11 + 1; i++) {
+        const ip = i % 3 === 0 ? '10.20.0.7' : '127.0.0.1';
+        await p.req('GET', '/api/v1/me', { auth: { token: laptop.secret }, headers: { 'x-forwarded-for': ip } });
+      }
+      await p.core.verifier.flushUsage();
+      p.clock.advance(24 * HOUR);
+    }
+    await createToken(p, alice, { name: XSS, scopes: ['profile:read'], expiresInDays: 7 });
+    context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
+    ({ page, problems } = await openTab(browser!, { context }));
+    await open(page, `${base}/tokens`);
+    await signInHere(page, 'alice');
+  });
+  after(async () => {
+    await context?.close();
+    await browser?.close();
+    await p?.stop();
+  });
+
+  const mainPages = () => [
+    ['tokens', '/tokens'], ['new-token', '/tokens/new'], ['token', `/tokens/${laptop.id}`], ['edit-token', `/tokens/${laptop.id}/edit`],
+    ['regenerate-token', `/tokens/${laptop.id}/regenerate`], ['revoke-token', `/tokens/${laptop.id}/revoke`], ['not-found', '/no/such/page'],
+  ] as const;
+
+  test('axe-core: no serious or critical finding on each main page, signed out and in', { timeout: 120_000 }, async () => {
+    const out = await openTab(browser!);
+    try {
+      assert.equal((await open(out.page, `${base}/signin`)).status, 200);
+      assert.deepEqual(await axeFindings(out.page), [], 'the sign-in page');
+      if (shots.docs) await shots.take(out.page, 'sign-in');
+    } finally {
+      await out.context.close();
+    }
+    for (const [name, url] of mainPages()) {
+      const res = await open(page, base + url);
+      assert.equal(res.csp, PAGE_CSP);
+      assert.equal(res.status, name === 'not-found' ? 404 : 200, url);
+      assert.deepEqual(await axeFindings(page), [], url);
+    }
+    // The secret page and the revoke dialog.
+    await open(page, `${base}/tokens/${laptop.id}/regenerate`);
+    await click(page, page.getByRole('button', { name: 'Regenerate token' }));
+    assert.deepEqual(await axeFindings(page), [], 'the new secret');
+    await open(page, `${base}/tokens/${laptop.id}`);
+    await page.getByRole('link', { name: 'Revoke token…' }).click();
+    assert.deepEqual(await axeFindings(page), [], 'the revoke dialog');
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    assert.deepEqual(problems.filter((x) => !x.includes('/no/such/page')), [], 'no console errors (CSP violations) and no page errors');
+  });
+
+  test('at 360 px wide: no horizontal scroll on any main page; tables become cards', { timeout: 60_000 }, async () => {
+    await page.setViewportSize({ width: 360, height: 780 });
+    try {
+      for (const [name, url] of mainPages()) {
+        await open(page, base + url);
+        assert.deepEqual(await scrollWidth(page), { scroll: 360, viewport: 360 }, url);
+        if (shots.docs && (name === 'tokens' || name === 'token')) await shots.take(page, `${name}-phone`);
+      }
+      await open(page, `${base}/tokens`);
+      const cell = await page.locator('table.list td[data-label="Expires"]').first().boundingBox();
+      assert.ok(cell && cell.width > 300, 'a row is a card as wide as the screen');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
+
+  test('hostile names are text: the token name and the display name never become markup', { timeout: 60_000 }, async () => {
+    let dialogs = 0;
+    page.on('dialog', (d) => {
+      dialogs++;
+      void d.dismiss();
+    });
+    await open(page, `${base}/tokens`);
+    assert.equal(await page.getByRole('link', { name: XSS }).count(), 1);
+    await click(page, page.getByRole('link', { name: XSS }));
+    assert.equal(await h1(page), XSS);
+    assert.equal(await page.locator('main img, main script').count(), 0);
+    await open(page, `${base}/tokens/${page.url().split('/tokens/')[1]}/edit`);
+    assert.equal(await page.getByLabel('Name').inputValue(), XSS);
+    assert.equal(dialogs, 0, 'no script ran');
+  });
+
+  test('keyboard only (Tab, Enter, Space): create a token', { timeout: 60_000 }, async () => {
+    await open(page, `${base}/tokens`);
+    const focused = () => page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      return el ? `${el.tagName.toLowerCase()}:${(el.getAttribute('value') ?? el.textContent ?? '').trim()}:${el.id}` : '';
+    });
+    const tabTo = async (want: RegExp, max = 80) => {
+      for (let i = 0; i < max; i++) {
+        await page.keyboard.press('Tab');
+        if (want.test(await focused())) return;
+      }
+      assert.fail(`Tab never reached ${want}`);
+    };
+    await tabTo(/^a:Skip to main content/);
+    await tabTo(/^a:New token/);
+    await navigationBy(page, () => page.keyboard.press('Enter'));
+    assert.equal(await h1(page), 'New personal access token');
+    await tabTo(/^input::name$/);
+    await page.keyboard.type('typed with the keyboard');
+    await tabTo(/^input:code:read:/);
+    await page.keyboard.press('Space');
+    await tabTo(/^button:create:/);
+    await navigationBy(page, () => page.keyboard.press('Enter'));
+    assert.equal(await h1(page), 'Token “typed with the keyboard” created');
+    assert.match(await page.getByLabel('Your new token').inputValue(), /^patd_/);
+    if (shots.docs) await shots.take(page, 'token-created');
+  });
+
+  test('without JavaScript: create with the policy limits, confirm a revoke on its own page', { timeout: 60_000 }, async () => {
+    const nojs = await openTab(browser!, { javaScript: false });
+    try {
+      const { page: q } = nojs;
+      await open(q, `${base}/tokens/new`);
+      await signInHere(q, 'alice');
+      assert.equal(await h1(q), 'New personal access token');
+      await q.getByLabel('Name').fill('no script');
+      await q.getByLabel('Only the organizations I choose:').check();
+      await q.getByLabel(/^Acme Corp/).check();
+      // Without the script the choices update on request ("Update choices"), keeping what was typed.
+      await click(q, q.getByRole('button', { name: 'Update choices' }));
+      assert.equal(await q.getByLabel('Name').inputValue(), 'no script');
+      assert.equal(await q.locator('option[value="365"]:not([disabled])').count(), 0, 'no 365-day preset for acme (90 days)');
+      assert.equal(await q.getByRole('radio', { name: /^Full access/ }).isVisible(), false);
+      await q.getByLabel('Expiration').selectOption({ label: '90 days' });
+      await q.getByRole('checkbox', { name: /^code:read/ }).check();
+      await click(q, q.getByRole('button', { name: 'Create token' }));
+      assert.equal(await h1(q), 'Token “no script” created');
+      const secret = await q.getByLabel('Your new token').inputValue();
+      assert.equal((await p.req('GET', '/api/v1/tokens/self', { auth: { token: secret } })).json().orgs[0], 'acme');
+      await click(q, q.getByRole('link', { name: 'Done' }));
+      await click(q, q.getByRole('link', { name: 'Revoke token…' }));
+      assert.equal(await h1(q), 'Revoke “no script”?');
+      await click(q, q.getByRole('button', { name: 'Revoke token' }));
+      assert.equal(await q.getByRole('status').innerText(), 'The token is revoked: it no longer works anywhere.');
+      assert.deepEqual(nojs.problems, []);
+    } finally {
+      await nojs.context.close();
+    }
+  });
+
+  test('screenshots for the user guide (PATD_SCREENSHOTS=1)', { skip: shots.docs ? false : 'set PATD_SCREENSHOTS=1 to write docs/images', timeout: 60_000 }, async () => {
+    await open(page, `${base}/tokens`);
+    await shots.take(page, 'tokens');
+    await open(page, `${base}/tokens/new`);
+    await page.getByLabel('Name').fill('deploy key for the website');
+    await page.getByLabel('Only the organizations I choose:').check();
+    await page.getByLabel(/^Acme Corp/).check();
+    await page.getByRole('checkbox', { name: /^code:write/ }).check();
+    await shots.take(page, 'new-token');
+    await open(page, `${base}/tokens/${laptop.id}`);
+    await shots.take(page, 'token');
+    await page.getByRole('link', { name: 'Revoke token…' }).click();
+    await shots.take(page, 'revoke-dialog', { fullPage: false });
+  });
+});
+
+async function navigationBy(page: Page, act: () => Promise<unknown>) {
+  await Promise.all([page.waitForEvent('load'), act()]);
+}
