@@ -117,10 +117,11 @@ export class TokenVerifier {
   verifyCached(secret: string, o: VerifyOptions = {}): TokenPrincipal | undefined {
     const digest = hash('sha256', secret);
     const now = this.clock.now();
+    const ttl = Math.min(this.opts.ttlMs, this.ttlCapMs);
     const snap = this.hits.get(digest);
-    if (snap !== undefined) return now - snap.loadedAt > this.opts.ttlMs ? undefined : this.decide(snap, now, o);
+    if (snap !== undefined) return now - snap.loadedAt > ttl ? undefined : this.decide(snap, now, o);
     const missAt = this.misses.get(digest);
-    if (missAt !== undefined && now - missAt <= this.opts.ttlMs) throw this.failed(new PatdError('token_invalid', INVALID), o);
+    if (missAt !== undefined && now - missAt <= ttl) throw this.failed(new PatdError('token_invalid', INVALID), o);
     return undefined;
   }
 
@@ -263,6 +264,16 @@ export class TokenVerifier {
   /** Cache sizes (for metrics and benchmarks). */
   stats(): { entries: number; misses: number } {
     return { entries: this.hits.size, misses: this.misses.size };
+  }
+
+  // ---- the cross-instance transport's part (docs/instances.md) ----
+
+  /** Lowered while the invalidation transport is down, so a missed message cannot outlive it. */
+  private ttlCapMs = Number.POSITIVE_INFINITY;
+
+  /** Trust cached checks for at most `ms` (null: `ttlMs` again). */
+  limitTtl(ms: number | null): void {
+    this.ttlCapMs = ms ?? Number.POSITIVE_INFINITY;
   }
 
   /** Writes batched last-used times and per-day counts (one transaction); called on a timer and at shutdown. */
