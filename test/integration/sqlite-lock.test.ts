@@ -72,6 +72,23 @@ describe('SQLite: another process holds the write lock', () => {
     assert.equal(after_.status, 201, after_.body);
   });
 
+  test('uses counted while a flush cannot write are kept for the next flush, not lost', async () => {
+    const t = await createToken(p, await p.signIn('admin', ADMIN_PASSWORD), { name: 'counted', scopes: ['code:read'] });
+    const use = () => timed(`${base}/auth/verify`, { headers: { authorization: `Bearer ${t.secret}` } });
+    assert.equal((await use()).status, 200); // cached from here on
+    await p.core.verifier.flushUsage();
+    const holder = await holdWriteLock(p.db.url.slice('sqlite:'.length), SQLITE_LOCK_WAIT_MS + 1_500);
+    for (let i = 0; i < 2; i++) assert.equal((await use()).status, 200);
+    await assert.rejects(p.core.verifier.flushUsage(), 'the flush meets the lock');
+    for (let i = 0; i < 2; i++) assert.equal((await use()).status, 200, 'uses go on while the lock is held');
+    await new Promise((r) => holder.once('exit', r));
+    await p.core.verifier.flushUsage();
+    const usage = (await p.req('GET', `/api/v1/tokens/${t.id}/usage`, { auth: await p.signIn('admin', ADMIN_PASSWORD) })).json();
+    assert.equal(usage.days.reduce((n: number, d: { count: number }) => n + d.count, 0), 5, 'all five uses are counted');
+    const view = (await p.req('GET', `/api/v1/tokens/${t.id}`, { auth: await p.signIn('admin', ADMIN_PASSWORD) })).json();
+    assert.ok(view.lastUsedAt, 'the last use is written');
+  });
+
   test('a write that gets the lock within the wait succeeds', async () => {
     const holder = await holdWriteLock(p.db.url.slice('sqlite:'.length), 500);
     const w = await timed(`${base}/api/v1/tokens`, { method: 'POST', headers, body: JSON.stringify({ name: 'short-lock', scopes: ['profile:read'] }) });

@@ -9,7 +9,7 @@ import { checkUse, type OrgFacts, usableOrgs } from '../policies/token-use.js';
 import type { Store } from '../ports.js';
 import type { ScopeCatalog } from '../scopes/catalog.js';
 import { isWellFormed } from './format.js';
-import { dailyCounts, newUse, noteUse, type PendingUse } from './usage.js';
+import { dailyCounts, mergeBack, newUse, noteUse, type PendingUse } from './usage.js';
 
 /** Everything needed to decide on a token without touching storage. */
 interface Snapshot {
@@ -281,9 +281,15 @@ export class TokenVerifier {
     if (this.usage.size === 0) return;
     const batch = [...this.usage.values()];
     this.usage.clear();
-    await this.store.tx(async (r) => {
-      await r.tokens.touch(batch);
-      await r.usage.add(dailyCounts(batch));
-    });
+    try {
+      await this.store.tx(async (r) => {
+        await r.tokens.touch(batch);
+        await r.usage.add(dailyCounts(batch));
+      });
+    } catch (e) {
+      // Storage is locked or away: keep the uses for the next flush rather than lose them.
+      for (const u of batch) this.usage.set(u.id, mergeBack(u, this.usage.get(u.id)));
+      throw e;
+    }
   }
 }
