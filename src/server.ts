@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { argon2Hasher } from './adapters/password.js';
@@ -10,9 +11,11 @@ import { DiskRepoStorage } from './adapters/git/storage.js';
 import { DEFAULT_DEVICE_SETTINGS, type DeviceSettings, DeviceService } from './core/device/service.js';
 import { RepoService } from './core/repos/service.js';
 import { makeLogger } from './adapters/logger.js';
+import type { Db, DbLog } from './adapters/storage/db.js';
 import { migrateChecked, openChecked } from './adapters/storage/open.js';
 import { kyselyStore } from './adapters/storage/store.js';
-import type { Config } from './config.js';
+import { invalidationFeed } from './adapters/invalidations/index.js';
+import { type Config, ensureDataDir } from './config.js';
 import { AccountService } from './core/accounts/service.js';
 import { EventRecorder } from './core/audit/record.js';
 import { type Clock, systemClock } from './core/clock.js';
@@ -83,7 +86,7 @@ export interface Patd {
   workers: Worker[];
   /** Outbox worker, expiry scan, webhooks, leak reports, audit readers. */
   notifications: Notifications;
-  /** Starts the workers and listens; returns the base URL. */
+  /** Starts the workers (the invalidation feed runs already) and listens; returns the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
 }
@@ -102,12 +105,19 @@ export function buildCore(config: Readonly<Config>, store: Store, o: Overrides =
 }
 
 /**
- * Opens the configured database and checks that it answers (errors name the variable). With
- * `create: false` a database that does not exist yet is refused rather than created.
+ * Opens the configured database and checks that it answers; an unusable data folder, SQLite file
+ * or server stops here with one line naming the variable. With `create: false` (CLI commands
+ * other than serve and migrate) nothing is created: a database that does not exist is refused.
  */
-export async function openStore(config: Readonly<Config>, o: { create?: boolean } = {}): Promise<Store & { migrate(): Promise<string[]> }> {
+export async function openStore(config: Readonly<Config>, o: { create?: boolean; log?: DbLog } = {}): Promise<Store & { db: Db; migrate(): Promise<string[]> }> {
+  const create = o.create ?? true;
+  const file = config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl.slice('sqlite:'.length) : null;
+  if (create) {
+    ensureDataDir(config.dataDir);
+    if (file && file !== ':memory:') ensureDataDir(dirname(file), config.databaseFrom);
+  }
   const loc = { url: config.databaseUrl, variable: config.databaseFrom };
-  const db = await openChecked(loc, { create: o.create ?? true });
+  const db = await openChecked(loc, { create, log: o.log });
   const store = kyselyStore(db);
   return { ...store, migrate: () => migrateChecked(db, loc) };
 }
@@ -117,7 +127,7 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   const logger = o.logger ?? makeLogger(config.logLevel, undefined, config.logFormat);
   // Installs made before patd kept its files private are fixed before anything is opened.
   tightenDataDir(config.dataDir, config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl.slice('sqlite:'.length) : null, (obj, msg) => logger.warn(obj, msg));
-  const store = await openStore(config);
+  const store = await openStore(config, { log: logger });
   await store.migrate();
   const core = buildCore(config, store, o);
   const accounts = new AccountService(core);
@@ -141,6 +151,11 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
     intervalWorker('usage-flush', 5_000, () => core.verifier.flushUsage(), logger),
     intervalWorker('rate-limit-purge', 10 * 60_000, () => store.r.rateLimits.purge(core.clock.now()), logger),
   ];
+  // Other instances' (and the CLI's) changes reach this verifier within a second (docs/instances.md).
+  // It runs from here on, not from listen(): the verifier answers as soon as the app exists.
+  const feed = invalidationFeed(store.db, core.verifier, logger);
+  feed.start();
+  workers.push(feed);
   const no = o.notifications ?? {};
   const mailer = no.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dir: config.dataDir, timeoutMs: no.mailTimeoutMs, log: logger });
   // Webhooks reach only public addresses unless PATD_WEBHOOK_ALLOW_PRIVATE: checked at registration and at every connect.

@@ -145,7 +145,7 @@ for (const dialect of (await dialects()).filter((d) => d === 'postgres')) {
         const f = await patd(['backup', dest, '--files-only', '--json'], env);
         assert.equal(f.code, 0, f.err);
         assert.equal(JSON.parse(f.out).database, null);
-        assert.equal(JSON.parse(f.out).secret, 'file');
+        assert.equal(JSON.parse(f.out).secret, 'none', 'migrate generates no secret');
         // A SQLite backup cannot go into PostgreSQL.
         const sqliteBackup = join(tmpdir(), `patd-bk-${process.pid}`);
         const lite = await createTestDb('sqlite');

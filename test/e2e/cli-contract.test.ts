@@ -222,8 +222,8 @@ describe('bin/patd: the contract of every command', () => {
     const cases: [Record<string, string>, string[], RegExp][] = [
       [{ PATD_DATABASE_URL: 'postgres://nope' }, ['user', 'list'], /^patd user list: PATD_DATABASE_URL: cannot connect to postgres:\/\/nope \(getaddrinfo (ENOTFOUND|EAI_AGAIN) nope\)\n$/],
       [{ PATD_DATABASE_URL: 'postgres://bob:hunter2@127.0.0.1:1/patd' }, ['migrate'], /^patd migrate: PATD_DATABASE_URL: cannot connect to postgres:\/\/bob:\*\*\*@127\.0\.0\.1:1\/patd \(.*ECONNREFUSED.*\)\n$/],
-      [{ PATD_DATA_DIR: join(file, 'data'), PATD_DATABASE_URL: '' }, ['migrate'], /^patd migrate: PATD_DATA_DIR: cannot create the folder .*a-file\/data \(ENOTDIR: not a directory/],
-      [{ PATD_DATA_DIR: join(file, 'data'), PATD_DATABASE_URL: '' }, ['serve'], /^patd serve: PATD_DATA_DIR: cannot keep the generated secret in .*a-file\/data\/secret \(ENOTDIR/],
+      [{ PATD_DATA_DIR: join(file, 'data'), PATD_DATABASE_URL: '' }, ['migrate'], /^patd migrate: PATD_DATA_DIR: the folder .*a-file\/data cannot be used: a part of its path is a file, not a folder \(ENOTDIR\)\n$/],
+      [{ PATD_DATA_DIR: join(file, 'data'), PATD_DATABASE_URL: '' }, ['serve'], /^patd serve: PATD_DATA_DIR: the folder .*a-file\/data cannot be used: a part of its path is a file, not a folder \(ENOTDIR\)\n$/],
       [{ PATD_LOG_FORMAT: 'xml' }, ['user', 'list'], /PATD_LOG_FORMAT must be json or pretty/],
       [{ PATD_PORT: 'eighty' }, ['serve'], /PATD_PORT must be a whole number/],
     ];

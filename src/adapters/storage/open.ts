@@ -1,7 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
 import { sql } from 'kysely';
-import { type Db, migrate, openDb } from './db.js';
+import { type Db, type DbLog, migrate, openDb } from './db.js';
 import { noSqliteDatabase, StorageError } from './errors.js';
 
 export { StorageError };
@@ -43,24 +42,19 @@ export function isEnvironmentError(e: unknown): boolean {
 
 /**
  * Opens the database and asks it one question, so that a wrong URL, an unreachable server or an
- * unusable folder stops start-up with one line. With `create: false` (every command but `serve`
+ * unusable file stops start-up with one line (the caller has checked the folders). With `create: false` (every command but `serve`
  * and `migrate`) a database that does not exist yet, or has no patd tables, is refused instead of
  * being created.
  */
-export async function openChecked(loc: DbLocation, o: { create: boolean }): Promise<Db> {
+export async function openChecked(loc: DbLocation, o: { create: boolean; log?: DbLog }): Promise<Db> {
   const where = describeDb(loc.url);
   const sqlite = loc.url.startsWith('sqlite:');
   if (sqlite && where !== ':memory:') {
     if (!o.create && !existsSync(where)) throw noSqliteDatabase(loc.variable, where);
-    try {
-      mkdirSync(dirname(where), { recursive: true, mode: 0o700 });
-    } catch (e) {
-      throw new StorageError(`${loc.variable}: cannot create the folder ${dirname(where)} (${cause(e, loc.url)})`);
-    }
   }
   let db: Db;
   try {
-    db = openDb(loc.url);
+    db = openDb(loc.url, { log: o.log });
   } catch (e) {
     throw new StorageError(`${loc.variable}: cannot open ${where} (${cause(e, loc.url)})`);
   }
