@@ -88,6 +88,10 @@ describe('deploy/Dockerfile', () => {
     assert.ok(user && user !== 'root' && user !== '0', 'runs as a non-root user');
     assert.match(final, /^VOLUME \["\/data"\]/m);
     assert.match(final, /PATD_DATA_DIR=\/data/);
+    // What the installed package holds at run time is what the runtime stage copies.
+    for (const p of ['package.json', 'bin', 'dist', 'node_modules', 'src/web/assets']) assert.match(final, new RegExp(`^COPY --from=build /app/${p} `, 'm'), p);
+    const files = (JSON.parse(read('package.json')) as { files: string[] }).files.filter((f) => !['docs', 'deploy', 'CHANGELOG.md'].includes(f)).map((f) => f.split('/**')[0]);
+    for (const f of files) assert.match(final, new RegExp(`^COPY --from=build /app/${f} `, 'm'), `package.json files: ${f}`);
     assert.match(final, /^HEALTHCHECK .*\\\n\s+CMD .*\/readyz/m);
     // Everything it copies from the build context exists.
     for (const m of text.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {

@@ -52,10 +52,10 @@ describe('the npm packages, installed as their users install them', () => {
   test('the tarball holds the compiled dist, the commands, the docs and the deploy kit, and no sources or tests', async () => {
     const { stdout } = await run('tar', ['tzf', patdTgz]);
     const files = stdout.split('\n').filter(Boolean);
-    for (const f of ['dist/cli/main.js', 'dist/server.js', 'bin/patd', 'bin/git-credential-patd', 'LICENSE', 'CHANGELOG.md', 'README.md', 'docs/deployment.md', 'deploy/Dockerfile', 'deploy/patd.service']) {
+    for (const f of ['dist/cli/main.js', 'dist/server.js', 'src/web/assets/app.css', 'bin/patd', 'bin/git-credential-patd', 'LICENSE', 'CHANGELOG.md', 'README.md', 'docs/deployment.md', 'deploy/Dockerfile', 'deploy/patd.service']) {
       assert.ok(files.includes(`package/${f}`), f);
     }
-    for (const f of files) assert.doesNotMatch(f, /^package\/(src|test|bench|node_modules|packages)\/|\.map$|\.d\.ts$/, f);
+    for (const f of files) assert.doesNotMatch(f, /^package\/(src\/(?!web\/assets\/)|test\/|bench\/|node_modules\/|packages\/)|\.map$|\.d\.ts$/, f);
   });
 
   test('npm install -g gives working patd and git-credential-patd commands, without dev dependencies', async () => {
@@ -72,6 +72,12 @@ describe('the npm packages, installed as their users install them', () => {
     assert.ok(JSON.parse(m.stdout).applied.length > 0);
     server = await spawnServe(bin('patd'), ['serve'], env, { cwd: work });
     assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
+    // The pages, with their assets, work from the installed package too.
+    const page = await fetch(`${server.url}/signin`);
+    assert.equal(page.status, 200);
+    const css = (await page.text()).match(/href="(\/assets\/app\.[0-9a-f]+\.css)"/)?.[1];
+    assert.ok(css, 'the sign-in page links its stylesheet');
+    assert.equal((await fetch(`${server.url}${css}`)).status, 200);
     await signInHttp(server.url, 'admin', PASSWORD);
     await run(bin('patd'), ['user', 'add', 'alice', '--email', 'alice@x.test'], { cwd: work, env: { ...process.env, ...env } });
     const t = await run(bin('patd'), ['token', 'create', '--user', 'alice', '--name', 'ci', '--scopes', 'profile:read,code:read', '--json'], { cwd: work, env: { ...process.env, ...env } });
