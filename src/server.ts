@@ -159,7 +159,7 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   if (!config.smtpUrl) logger.info({ dir: `${config.dataDir}/mail` }, 'PATD_SMTP_URL is not set: notification mail is written as .eml files');
 
   const app = await buildApp({
-    core, accounts, orgs, tokens, invitations, sessions, logger,
+    core, accounts, orgs, tokens, invitations, sessions, serviceAccounts, audit: notifications.audit, webhooks: notifications.webhooks, logger,
     http: { publicUrl: config.publicUrl, trustProxy: config.trustProxy, expiryWarningDays: config.expiryWarningDays, ssoSignIn: !!config.oidc },
     ready: async () => {
       await store.r.users.count();

@@ -5,6 +5,7 @@ import { assetRoutes } from '../assets.js';
 import { errorPage, notFoundPage } from '../pages/errors.js';
 import { sendPage, wantsHtml } from '../render.js';
 import type { WebKit } from './kit.js';
+import { orgAdminRoutes } from './org-admin.js';
 import { secretOnce } from './secret-once.js';
 import { webSessions } from './session.js';
 import { signInRoutes } from './sign-in.js';
@@ -26,7 +27,7 @@ export const webPages = (o: { instanceSecret: string }): HttpExtension => async 
   await app.register(async (web) => {
     web.setErrorHandler(async (err, req, reply) => {
       const ctx = await k.sessions.ctx(req).catch(() => ({ viewer: null, now: deps.core.clock.now() }));
-      if (isPatdError(err) && err.code === 'not_found') return sendPage(reply, 404, notFoundPage(ctx, 'There is no such token on your account.'));
+      if (isPatdError(err) && err.code === 'not_found') return sendPage(reply, 404, notFoundPage(ctx, notFoundText(req.url, err.message)));
       if (isPatdError(err) && err.status < 500) return sendPage(reply, err.status, errorPage(ctx, { message: err.message }));
       req.log.error({ err }, 'unexpected error');
       return sendPage(reply, 500, errorPage(ctx, { message: `An unexpected error happened. Quote request id ${req.id} to the operator.` }));
@@ -35,8 +36,15 @@ export const webPages = (o: { instanceSecret: string }): HttpExtension => async 
     signInRoutes(web, k);
     tokenRoutes(web, k);
     tokenEditRoutes(web, k);
+    orgAdminRoutes(web, k);
   });
 };
+
+/** What a 404 page says: an org page names what is missing ("No org "acme"."), the token pages say whose it is not. */
+function notFoundText(url: string, detail: string): string {
+  if (!url.startsWith('/orgs/')) return 'There is no such token on your account.';
+  return `${detail.charAt(0).toUpperCase()}${detail.slice(1)}.`;
+}
 
 /** For the app's not-found handler: a browser asking for a page gets an HTML 404, everyone else problem details. */
 export const htmlPages = {

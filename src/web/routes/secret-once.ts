@@ -25,18 +25,19 @@ interface Kept {
 export function secretOnce(instanceSecret: string, clock: Clock, secure: boolean) {
   const box = new SecretBox(instanceSecret, 'web-secret-once');
   const path = (tokenId: string) => `/tokens/${encodeURIComponent(tokenId)}/secret`;
-  const options = (tokenId: string) => ({ httpOnly: true, sameSite: 'strict', secure, path: path(tokenId) }) as const;
+  const options = (at: string) => ({ httpOnly: true, sameSite: 'strict', secure, path: at }) as const;
   return {
     path,
-    keep(reply: FastifyReply, k: Omit<Kept, 'exp'>): void {
+    /** `at`: the page that shows it, when it is not the token's own secret page (a service account's token, a webhook's signing secret). */
+    keep(reply: FastifyReply, k: Omit<Kept, 'exp'>, at = path(k.t)): void {
       const sealed = box.seal(JSON.stringify({ ...k, exp: clock.now() + MAX_AGE_S * 1000 }));
-      reply.setCookie(COOKIE, sealed, { ...options(k.t), maxAge: MAX_AGE_S });
+      reply.setCookie(COOKIE, sealed, { ...options(at), maxAge: MAX_AGE_S });
     },
-    /** The secret for this token and session, once; the cookie is cleared either way. */
-    take(req: FastifyRequest, reply: FastifyReply, tokenId: string, sessionId: string): Pick<Kept, 'secret' | 'kind'> | null {
+    /** The secret for this token (or webhook) and session, once; the cookie is cleared either way. */
+    take(req: FastifyRequest, reply: FastifyReply, tokenId: string, sessionId: string, at = path(tokenId)): Pick<Kept, 'secret' | 'kind'> | null {
       const raw = cookieOf(req, COOKIE);
       if (raw === undefined) return null;
-      reply.clearCookie(COOKIE, options(tokenId));
+      reply.clearCookie(COOKIE, options(at));
       if (raw.length > 2048 || !raw.startsWith('v1.')) return null;
       try {
         const k = JSON.parse(box.open(raw)) as Kept;
