@@ -1,7 +1,7 @@
 import type { Membership, Role } from '../../../core/model.js';
 import { ROLES } from '../../../core/model.js';
 import type { OrgView } from '../../../core/orgs/service.js';
-import { CsrfField, FieldError, Notice } from '../../components/form.js';
+import { CsrfField, ErrorSummary, FieldError, Notice } from '../../components/form.js';
 import { Time } from '../../components/time.js';
 import { DangerAction } from './confirm.js';
 import { OrgLayout, type OrgPageCtx, orgPath, Pager, withQuery } from './layout.js';
@@ -39,6 +39,7 @@ export function membersPage(ctx: OrgPageCtx, d: MembersData) {
       lead="Owners and admins manage the organization: its members, policy, tokens, audit log and webhooks. Only owners make someone an owner. New people join by invitation."
       actions={<a class="btn btn-primary" href={`${orgPath(org)}/invitations`}>Invite someone</a>}>
       {d.notice && <Notice>{MEMBER_NOTICES[d.notice]}</Notice>}
+      <ErrorSummary errors={d.errors ?? {}} anchors={Object.fromEntries(d.members.map((m, i) => [m.username, editable(d, m) ? `role-${i}` : `member-${i}`]))} />
       <table class="list">
         <caption class="visually-hidden">Members of {org}</caption>
         <thead><tr><th scope="col">Member</th><th scope="col">Role</th><th scope="col">Member since</th><th scope="col">Actions</th></tr></thead>
@@ -51,6 +52,9 @@ export function membersPage(ctx: OrgPageCtx, d: MembersData) {
   );
 }
 
+/** Whose role the viewer may change here: not a service account's, and an owner's only as an owner. */
+const editable = (d: MembersData, m: Membership) => !d.serviceAccounts.has(m.username) && (d.actsAsOwner || m.role !== 'owner');
+
 function MemberRow(p: { ctx: OrgPageCtx; d: MembersData; m: Membership; i: number }) {
   const { d, m } = p;
   const org = d.org.name;
@@ -58,17 +62,17 @@ function MemberRow(p: { ctx: OrgPageCtx; d: MembersData; m: Membership; i: numbe
   const sa = d.serviceAccounts.has(m.username);
   const error = d.errors?.[m.username];
   const id = `role-${p.i}`;
-  const editable = !sa && (d.actsAsOwner || m.role !== 'owner');
+  const canEdit = editable(d, m);
   const chosen = d.asked?.username === m.username ? d.asked.role : m.role;
   return (
     <tr>
-      <td data-label="Member"><div class="cell">
+      <td data-label="Member" id={`member-${p.i}`}><div class="cell">
         {sa ? <a href={`${orgPath(org)}/service-accounts/${encodeURIComponent(m.username)}`}>{m.username}</a> : <strong>{m.username}</strong>}
         {me && <span class="muted"> (you)</span>}
         {sa && <> <span class="badge badge-neutral">Service account</span></>}
       </div></td>
       <td data-label="Role"><div class="cell">
-        {editable ? (
+        {canEdit ? (
           <>
             <form method="post" action={`${memberPath(org, m.username)}/role`} class="inline-form">
               <CsrfField csrf={p.ctx.viewer.csrf} />
@@ -80,13 +84,13 @@ function MemberRow(p: { ctx: OrgPageCtx; d: MembersData; m: Membership; i: numbe
             </form>
             <FieldError id={id} error={error} />
           </>
-        ) : <span>{m.role}{!sa && <span class="hint">Only owners change an owner's role.</span>}</span>}
+        ) : <><span>{m.role}{!sa && <span class="hint">Only owners change an owner's role.</span>}</span><FieldError id={id} error={error} /></>}
       </div></td>
       <td data-label="Member since"><div class="cell"><Time at={m.createdAt} now={p.ctx.now} /></div></td>
       <td data-label="Actions"><div class="cell">
         {sa ? <a href={`${orgPath(org)}/service-accounts/${encodeURIComponent(m.username)}`}>Manage<span class="visually-hidden"> {m.username}</span></a>
           : me ? <span class="muted">—</span>
-          : editable ? (
+          : canEdit ? (
             <DangerAction id={`remove-${p.i}`} href={`${memberPath(org, m.username)}/remove`} small csrf={p.ctx.viewer.csrf}
               label={<>Remove<span class="visually-hidden"> {m.username}</span>…</>} c={removeConfirmation(org, m.username)} />
           ) : <span class="muted">—</span>}

@@ -33,7 +33,7 @@ export function invitationRoutes(app: FastifyInstance, k: WebKit, invitations: I
       if (!isPatdError(e) || e.status >= 500) throw e;
       // "no user x" is about the username field here, not a missing page.
       const f = e.code === 'not_found' ? 'username' : e.extras.field === 'role' ? 'role' : e.extras.field === 'username' ? 'username' : 'form';
-      return show(reply, c, e.status, { values, errors: { [f]: sentence(e.message) } });
+      return show(reply, c, e.status, { values, errors: { [f]: sentence(e.message, values.username) } });
     }
   }, { back: invitationsPath(param(req, 'org')) }));
 

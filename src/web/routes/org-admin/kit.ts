@@ -37,8 +37,11 @@ export function noticeOf<K extends string>(req: FastifyRequest, notices: Record<
 /** A refusal a person can act on (bad input, policy, conflict): shown on the form; anything else goes to the error pages. */
 export const formRefusal = (e: unknown): e is PatdError => isPatdError(e) && e.status < 500 && e.code !== 'not_found';
 
-/** "no user bob" → "No user bob." */
-export const sentence = (m: string) => `${m.charAt(0).toUpperCase()}${m.slice(1)}${/[.!?]$/.test(m) ? '' : '.'}`;
+/** "no user bob" → "No user bob."; a message that starts with a name (`name`: "bob is disabled") keeps its case. */
+export function sentence(m: string, name?: string): string {
+  const start = name && m.startsWith(name) ? m : `${m.charAt(0).toUpperCase()}${m.slice(1)}`;
+  return `${start}${/[.!?]$/.test(m) ? '' : '.'}`;
+}
 
 /** The cursor of a list page, if any. */
 export const cursorOf = (req: FastifyRequest) => queryParam(req.query, 'cursor', 400) || null;

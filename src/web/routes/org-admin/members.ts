@@ -35,7 +35,7 @@ export function memberRoutes(app: FastifyInstance, k: WebKit): void {
     } catch (e) {
       // The last owner stays (409 last_owner), only owners grant owner (403): said at that member's role.
       if (!formRefusal(e)) throw e;
-      return show(reply, c, e.status, { errors: { [username]: sentence(e.message) }, asked: { username, role } });
+      return show(reply, c, e.status, { errors: { [username]: sentence(e.message, username) }, asked: { username, role } });
     }
   }, { back: membersPath(param(req, 'org')) }));
 
@@ -51,7 +51,7 @@ export function memberRoutes(app: FastifyInstance, k: WebKit): void {
       return seeOther(reply, `${membersPath(c.org.name)}?done=removed`);
     } catch (e) {
       if (!formRefusal(e)) throw e;
-      return show(reply, c, e.status, { errors: { [username]: sentence(e.message) } });
+      return show(reply, c, e.status, { errors: { [username]: sentence(e.message, username) } });
     }
   }, { back: membersPath(param(req, 'org')) }));
 }
