@@ -28,12 +28,13 @@ function ConfirmForm(p: { c: Confirmation; csrf: string; dialog?: boolean }) {
 
 /**
  * A dangerous action: a link to its confirmation page, which the page script opens as a
- * <dialog> with the same form instead (without JavaScript the page itself asks).
+ * <dialog> with the same form instead (without JavaScript the page itself asks). `name` is the
+ * accessible name where the visible label is short: "Revoke…" in a row reads "Revoke laptop git…".
  */
-export function DangerAction(p: { id: string; href: string; label: ComponentChildren; c: Confirmation; csrf: string; small?: boolean }) {
+export function DangerAction(p: { id: string; href: string; label: ComponentChildren; name?: string; c: Confirmation; csrf: string; small?: boolean }) {
   return (
     <>
-      <a class={p.small ? 'btn btn-small btn-danger' : 'btn btn-danger'} href={p.href} data-dialog={p.id}>{p.label}</a>
+      <a class={p.small ? 'btn btn-small btn-danger' : 'btn btn-danger'} href={p.href} data-dialog={p.id} aria-label={p.name}>{p.label}</a>
       <dialog id={p.id} aria-labelledby={`${p.id}-title`}>
         <h2 id={`${p.id}-title`}>{p.c.title}</h2>
         <p>{p.c.text}</p>

@@ -76,7 +76,7 @@ export function invitationsPage(ctx: OrgPageCtx, d: InvitationsData) {
                 <td data-label="Actions"><div class="cell">
                   <form method="post" action={`${here}/${encodeURIComponent(i.id)}/withdraw`}>
                     <CsrfField csrf={ctx.viewer.csrf} />
-                    <button type="submit" class="btn btn-small btn-secondary">Withdraw<span class="visually-hidden"> the invitation of {i.username}</span></button>
+                    <button type="submit" class="btn btn-small btn-secondary" aria-label={`Withdraw the invitation of ${i.username}`}>Withdraw</button>
                   </form>
                 </div></td>
               </tr>

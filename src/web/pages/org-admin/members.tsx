@@ -80,7 +80,7 @@ function MemberRow(p: { ctx: OrgPageCtx; d: MembersData; m: Membership; i: numbe
               <select id={id} name="role" aria-describedby={error ? `${id}-error` : undefined} aria-invalid={error ? 'true' : undefined}>
                 {ROLES.filter((r) => d.actsAsOwner || r !== 'owner').map((r) => <option key={r} value={r} selected={r === chosen}>{r}</option>)}
               </select>
-              <button type="submit" class="btn btn-small btn-secondary">Change role<span class="visually-hidden"> of {m.username}</span></button>
+              <button type="submit" class="btn btn-small btn-secondary" aria-label={`Change role of ${m.username}`}>Change role</button>
             </form>
             <FieldError id={id} error={error} />
           </>
@@ -88,11 +88,11 @@ function MemberRow(p: { ctx: OrgPageCtx; d: MembersData; m: Membership; i: numbe
       </div></td>
       <td data-label="Member since"><div class="cell"><Time at={m.createdAt} now={p.ctx.now} /></div></td>
       <td data-label="Actions"><div class="cell">
-        {sa ? <a href={`${orgPath(org)}/service-accounts/${encodeURIComponent(m.username)}`}>Manage<span class="visually-hidden"> {m.username}</span></a>
+        {sa ? <a href={`${orgPath(org)}/service-accounts/${encodeURIComponent(m.username)}`} aria-label={`Manage ${m.username}`}>Manage</a>
           : me ? <span class="muted">—</span>
           : canEdit ? (
             <DangerAction id={`remove-${p.i}`} href={`${memberPath(org, m.username)}/remove`} small csrf={p.ctx.viewer.csrf}
-              label={<>Remove<span class="visually-hidden"> {m.username}</span>…</>} c={removeConfirmation(org, m.username)} />
+              label="Remove…" name={`Remove ${m.username}…`} c={removeConfirmation(org, m.username)} />
           ) : <span class="muted">—</span>}
       </div></td>
     </tr>

@@ -69,9 +69,9 @@ export function serviceAccountPage(ctx: OrgPageCtx, d: ServiceAccountData) {
                   <td data-label="Actions"><div class="cell">
                     {t.status === 'revoked' ? <span class="muted">—</span> : (
                       <span class="row-actions">
-                        <a class="btn btn-small btn-secondary" href={`${saTokenPath(org, a.username, t.id)}/regenerate`}>Regenerate<span class="visually-hidden"> {t.name}</span>…</a>
+                        <a class="btn btn-small btn-secondary" href={`${saTokenPath(org, a.username, t.id)}/regenerate`} aria-label={`Regenerate ${t.name}…`}>Regenerate…</a>
                         <DangerAction id={`revoke-${i}`} href={`${saTokenPath(org, a.username, t.id)}/revoke`} small csrf={csrf}
-                          label={<>Revoke<span class="visually-hidden"> {t.name}</span>…</>} c={revokeSaToken(org, a, t)} />
+                          label="Revoke…" name={`Revoke ${t.name}…`} c={revokeSaToken(org, a, t)} />
                       </span>
                     )}
                   </div></td>

@@ -80,7 +80,7 @@ export function orgTokensPage(ctx: OrgPageCtx, d: OrgTokensData) {
                   <td data-label="Actions"><div class="cell">
                     {t.status === 'revoked' ? <span class="muted">—</span> : (
                       <DangerAction id={`revoke-${i}`} href={`${orgTokensPath(org)}/${encodeURIComponent(t.id)}/revoke`} small csrf={ctx.viewer.csrf}
-                        label={<>Revoke<span class="visually-hidden"> {t.name}</span>…</>} c={revokeOrgToken(org, t, owner)} />
+                        label="Revoke…" name={`Revoke ${t.name}…`} c={revokeOrgToken(org, t, owner)} />
                     )}
                   </div></td>
                 </tr>
