@@ -73,20 +73,27 @@ function Filter(p: { id: string; label: string; value: string; error?: string; h
 
 const short = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
-/** An event's details as "key: value" lines, nested values as compact JSON, each cut to a readable length. */
+const SHOWN = 6;
+
+/** An event's details as "key: value" pairs (empty ones left out), the first few inline and the rest behind "more"; each value cut to a readable length. */
 function Details(p: { d: Record<string, unknown> }) {
-  const entries = Object.entries(p.d);
+  const entries = Object.entries(p.d).filter(([, v]) => v !== null && v !== undefined && v !== '');
   if (entries.length === 0) return <span class="muted">—</span>;
+  const pair = ([k, v]: [string, unknown]) => <li key={k}><span class="muted">{k}:</span> {short(detailText(v), 160)}</li>;
   return (
-    <ul class="plain details">
-      {entries.slice(0, 12).map(([k, v]) => <li key={k}><span class="muted">{k}:</span> {short(detailText(v), 160)}</li>)}
-      {entries.length > 12 && <li class="muted">…and {entries.length - 12} more (in the CSV)</li>}
-    </ul>
+    <div class="inline-details">
+      <ul class="plain">{entries.slice(0, SHOWN).map(pair)}</ul>
+      {entries.length > SHOWN && (
+        <details>
+          <summary>{entries.length - SHOWN} more</summary>
+          <ul class="plain">{entries.slice(SHOWN).map(pair)}</ul>
+        </details>
+      )}
+    </div>
   );
 }
 
 function detailText(v: unknown): string {
-  if (v === null || v === undefined) return '—';
   if (typeof v === 'string') return v;
   if (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number')) return v.join(', ');
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
