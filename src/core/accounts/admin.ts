@@ -26,7 +26,7 @@ export const generatePassword = (): string => randomSecret(18);
 export class InstanceAdmin {
   constructor(private readonly d: CoreDeps, private readonly accounts: AccountService, private readonly clients: ClientService) {}
 
-  listUsers(caller: Caller, q: PageQuery): Promise<Page<User>> {
+  async listUsers(caller: Caller, q: PageQuery): Promise<Page<User>> {
     requireInstanceAdmin(caller);
     return this.accounts.list(q);
   }
@@ -37,13 +37,13 @@ export class InstanceAdmin {
     return this.accounts.byId(id);
   }
 
-  addUser(caller: Caller, n: NewUser): Promise<User> {
+  async addUser(caller: Caller, n: NewUser): Promise<User> {
     requireInstanceAdmin(caller);
     return this.accounts.create(contextOf(caller), n);
   }
 
   /** Disables (their tokens and sessions stop at once) or enables a user, or edits them. */
-  updateUser(caller: Caller, id: string, p: Parameters<AccountService['adminUpdate']>[3]): Promise<User> {
+  async updateUser(caller: Caller, id: string, p: Parameters<AccountService['adminUpdate']>[3]): Promise<User> {
     requireInstanceAdmin(caller);
     return this.accounts.adminUpdate(contextOf(caller), caller.user.id, id, p);
   }
@@ -62,18 +62,18 @@ export class InstanceAdmin {
     return { items: page.items.map((o) => orgView(o, mine.get(o.id) ?? null)), nextCursor: page.nextCursor };
   }
 
-  listClients(caller: Caller): Promise<ResourceClient[]> {
+  async listClients(caller: Caller): Promise<ResourceClient[]> {
     requireInstanceAdmin(caller);
     return this.clients.list();
   }
 
   /** Registers a resource server; the secret is returned once. */
-  addClient(caller: Caller, name: string): Promise<{ client: ResourceClient; secret: string }> {
+  async addClient(caller: Caller, name: string): Promise<{ client: ResourceClient; secret: string }> {
     requireInstanceAdmin(caller);
     return this.clients.add(contextOf(caller), name);
   }
 
-  removeClient(caller: Caller, id: string): Promise<ResourceClient> {
+  async removeClient(caller: Caller, id: string): Promise<ResourceClient> {
     requireInstanceAdmin(caller);
     return this.clients.remove(contextOf(caller), id);
   }

@@ -31,12 +31,14 @@ export function adminRoutes(app: FastifyInstance, k: WebKit, admin: InstanceAdmi
   const opts = { config: { auth: 'none' as const }, schema: { hide: true } };
   const callerOf = (req: FastifyRequest, ctx: SignedCtx): Caller => k.sessions.callerOf(req, ctx.viewer.user);
   const page = (path: string, handler: (req: FastifyRequest, reply: FastifyReply, ctx: SignedCtx, c: Caller) => Promise<unknown>) =>
-    (req: FastifyRequest, reply: FastifyReply) => signedIn(k, req, reply, { returnTo: req.method === 'GET' ? req.url : path, title: 'Sign in to administer patd' }, (ctx) => handler(req, reply, ctx, callerOf(req, ctx)));
+    (req: FastifyRequest, reply: FastifyReply) => signedIn(k, req, reply, { returnTo: req.method === 'GET' ? req.url : path, title: 'Sign in to administer patd' }, (ctx) => {
+      const c = callerOf(req, ctx);
+      // The use cases refuse non-admins too; checking first keeps their refusal off the forms (a 403 page instead).
+      requireInstanceAdmin(c);
+      return handler(req, reply, ctx, c);
+    });
 
-  app.get('/admin', opts, page('/admin', async (_req, reply, _ctx, c) => {
-    requireInstanceAdmin(c);
-    return seeOther(reply, '/admin/users');
-  }));
+  app.get('/admin', opts, page('/admin', async (_req, reply) => seeOther(reply, '/admin/users')));
 
   // ---- Users ----
   app.get('/admin/users', opts, page('/admin/users', async (req, reply, ctx, c) => {
@@ -46,10 +48,7 @@ export function adminRoutes(app: FastifyInstance, k: WebKit, admin: InstanceAdmi
   }));
 
   const blank: NewUserValues = { username: '', email: '', displayName: '', mode: 'generate', admin: false };
-  app.get('/admin/users/new', opts, page('/admin/users/new', async (_req, reply, ctx, c) => {
-    requireInstanceAdmin(c);
-    return sendPage(reply, 200, newUserPage(ctx, blank, {}));
-  }));
+  app.get('/admin/users/new', opts, page('/admin/users/new', async (_req, reply, ctx) => sendPage(reply, 200, newUserPage(ctx, blank, {}))));
 
   app.post('/admin/users/new', opts, page('/admin/users/new', async (req, reply, ctx, c) => {
     const b = req.body;
