@@ -223,6 +223,36 @@ describe('the web app: accessibility, small screens, keyboard, no JavaScript (sq
     if (shots.docs) await shots.take(page, 'token-created');
   });
 
+  test('keyboard only: add a client on the admin pages; open and cancel the leave dialog', { timeout: 60_000 }, async () => {
+    const a = adminTab.page;
+    const focusedOn = (q: Page) => q.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      return el ? `${el.tagName.toLowerCase()}:${(el.textContent ?? '').trim()}:${el.id}` : '';
+    });
+    const tabTo = async (q: Page, want: RegExp, max = 60) => {
+      for (let i = 0; i < max; i++) {
+        await q.keyboard.press('Tab');
+        if (want.test(await focusedOn(q))) return;
+      }
+      assert.fail(`Tab never reached ${want}`);
+    };
+    await open(a, `${base}/admin/clients`);
+    await tabTo(a, /^input::client-name$/);
+    await a.keyboard.type('keyboard client');
+    await tabTo(a, /^button:Add client:/);
+    await navigationBy(a, () => a.keyboard.press('Enter'));
+    assert.equal(await h1(a), 'Client “keyboard client” added');
+
+    await open(page, `${base}/orgs/acme`);
+    await tabTo(page, /^a:Leave organization…:/);
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Leave “Acme Corp”?' });
+    assert.ok(await dialog.isVisible());
+    await tabTo(page, /^button:Cancel:/, 5);
+    await page.keyboard.press('Enter');
+    assert.equal(await dialog.isVisible(), false);
+  });
+
   test('without JavaScript: create with the policy limits, confirm a revoke on its own page', { timeout: 60_000 }, async () => {
     const nojs = await openTab(browser!, { javaScript: false });
     try {
