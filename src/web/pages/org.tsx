@@ -39,7 +39,7 @@ export function OrgHeader(p: { ctx: PageCtx & { viewer: Viewer }; org: OrgView; 
       <nav class="breadcrumbs" aria-label="Breadcrumbs"><a href="/orgs">Organizations</a> / <span aria-current="page">{o.displayName}</span></nav>
       <PageHeader title={p.title ?? o.displayName} lead={<><code>{o.name}</code> · {o.role ? <>your role: <RoleBadge role={o.role} /></> : 'you are not a member (instance admin)'}</>} />
       {sections.length > 1 && (
-        <nav class="sub-nav" aria-label={`Organization ${o.displayName}`}>
+        <nav class="sub-nav" aria-label={`Organization ${o.name}`}>
           <ul>
             {sections.map((s) => {
               const href = s.href(o.name);
