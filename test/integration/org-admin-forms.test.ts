@@ -132,7 +132,7 @@ for (const dialect of await dialects()) {
     test('audit: filters as the API takes them, a bad one at its field; the CSV download is the API format=csv, as an attachment', async () => {
       let res = await web.get('/orgs/acme/audit?action=token.*', w.adam.auth);
       assert.equal(res.statusCode, 200);
-      const actions = [...res.body.matchAll(/data-label="Action"><div class="cell"><code>([^<]+)<\/code>/g)].map((m) => m[1]);
+      const actions = [...res.body.matchAll(/<code class="action">([^<]+)<\/code>/g)].map((m) => m[1]);
       assert.ok(actions.length > 0 && actions.every((a) => a?.startsWith('token.')), actions.join());
       res = await web.get('/orgs/acme/audit?action=DROP TABLE&since=yesterday', w.adam.auth);
       assert.equal(res.statusCode, 400);

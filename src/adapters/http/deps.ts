@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { AccountService } from '../../core/accounts/service.js';
 import type { SessionService } from '../../core/accounts/sessions.js';
+import type { InstanceAdmin } from '../../core/accounts/admin.js';
 import type { InvitationService } from '../../core/orgs/invitations.js';
 import type { ServiceAccountService } from '../../core/orgs/service-accounts.js';
 import type { AuditService } from '../../core/audit/query.js';
@@ -40,6 +41,8 @@ export interface AppDeps {
   audit?: AuditService;
   /** Org and instance webhooks with their delivery log (the org admin pages). */
   webhooks?: WebhookService;
+  /** Instance-admin use cases (users, every org, resource-server clients): /api/v1/users and the /admin pages. */
+  admin?: InstanceAdmin;
   logger: Logger;
   http: HttpSettings;
   /** Checks the database answers (for /readyz). */

@@ -26,6 +26,7 @@ export function orgAdminRoutes(app: FastifyInstance, k: WebKit): void {
     serviceAccountRoutes(app, k, d.serviceAccounts);
     serviceAccountTokenRoutes(app, k, d.serviceAccounts);
   }
-  if (d.audit) auditRoutes(app, k, d.audit);
+  const audit = k.audit ?? d.audit;
+  if (audit) auditRoutes(app, k, audit);
   if (d.webhooks) webhookRoutes(app, k, d.webhooks);
 }

@@ -2,6 +2,8 @@ import type { AuditEventView, AuditFilters } from '../../../core/audit/query.js'
 import type { OrgView } from '../../../core/orgs/service.js';
 import { type FieldErrors, FieldError } from '../../components/form.js';
 import { Time } from '../../components/time.js';
+import { browserSummary } from '../../components/user-agent.js';
+import { actionLabel, actorText, eventSubject } from '../../audit-labels.js';
 import { OrgLayout, type OrgPageCtx, orgPath, Pager, withQuery } from './layout.js';
 
 export interface AuditData {
@@ -39,18 +41,24 @@ export function auditPage(ctx: OrgPageCtx, d: AuditData) {
       {d.events.length === 0 ? <p class="empty">{Object.values(filterQuery(f)).some(Boolean) ? 'No events match these filters.' : 'No events yet.'}</p> : (
         <table class="list audit">
           <caption class="visually-hidden">Audit events of {org}, newest first</caption>
-          <thead><tr><th scope="col">When</th><th scope="col">Action</th><th scope="col">Actor</th><th scope="col">Target</th><th scope="col">From</th><th scope="col">Details</th></tr></thead>
+          <thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">By</th><th scope="col">Target</th><th scope="col">From</th><th scope="col">Details</th></tr></thead>
           <tbody>
-            {d.events.map((ev) => (
-              <tr key={ev.id}>
-                <td data-label="When"><div class="cell"><Time at={ev.at} now={ctx.now} /></div></td>
-                <td data-label="Action"><div class="cell"><code>{ev.action}</code></div></td>
-                <td data-label="Actor"><div class="cell">{ev.actor.name ?? ev.actor.id ?? ev.actor.type}<br /><small class="muted">{ev.actor.type}</small></div></td>
-                <td data-label="Target"><div class="cell">{ev.target ? <><span class="muted">{ev.target.type}</span> <code>{ev.target.id ?? ''}</code></> : <span class="muted">—</span>}</div></td>
-                <td data-label="From"><div class="cell">{ev.ip ? <code>{ev.ip}</code> : <span class="muted">—</span>}{ev.userAgent && <><br /><small class="muted" title={ev.userAgent}>{short(ev.userAgent, 40)}</small></>}</div></td>
-                <td data-label="Details"><div class="cell"><Details d={ev.details} /></div></td>
-              </tr>
-            ))}
+            {d.events.map((ev) => {
+              const about = eventSubject(ev);
+              return (
+                <tr key={ev.id}>
+                  <td data-label="When"><div class="cell"><Time at={ev.at} now={ctx.now} /></div></td>
+                  <td data-label="What"><div class="cell">
+                    <span class="event-label">{actionLabel(ev.action)}</span>{about && <><br /><small>{about}</small></>}
+                    <br /><small class="muted"><code class="action">{ev.action}</code></small>
+                  </div></td>
+                  <td data-label="By"><div class="cell">{actorText(ev)}</div></td>
+                  <td data-label="Target"><div class="cell">{ev.target ? <><span class="muted">{ev.target.type}</span><br /><small><code>{ev.target.id ?? ''}</code></small></> : <span class="muted">—</span>}</div></td>
+                  <td data-label="From"><div class="cell">{ev.ip ? <code>{ev.ip}</code> : <span class="muted">—</span>}{ev.userAgent && <><br /><small class="muted" title={ev.userAgent}>{browserSummary(ev.userAgent)}</small></>}</div></td>
+                  <td data-label="Details"><div class="cell"><Details d={ev.details} /></div></td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       )}

@@ -3,11 +3,13 @@ import type { OrgView } from '../../../core/orgs/service.js';
 import type { PageCtx, Viewer } from '../../context.js';
 import { Layout, PageHeader } from '../../layout.js';
 import { ORG_SECTIONS } from '../../org-sections.js';
+import { sectionRole } from '../org.js';
+import { orgPath } from '../orgs-list.js';
 
 /** A page of an org for a signed-in admin: the viewer and the org as they may see it. */
 export type OrgPageCtx = PageCtx & { viewer: Viewer };
 
-export const orgPath = (org: string) => `/orgs/${encodeURIComponent(org)}`;
+export { orgPath };
 
 export interface Crumb {
   href: string;
@@ -23,8 +25,7 @@ export function OrgLayout(p: {
   heading: ComponentChildren; lead?: ComponentChildren; actions?: ComponentChildren; children: ComponentChildren;
 }) {
   const o = p.org;
-  // An instance admin who is not a member sees what an owner sees (and the use cases treat them so).
-  const role = o.role ?? 'owner';
+  const role = sectionRole(o, p.ctx.viewer);
   const sectionHref = ORG_SECTIONS.find((s) => s.label === p.section)?.href(o.name);
   return (
     <Layout ctx={p.ctx} title={`${p.title} · ${o.name}`} section="orgs">
@@ -33,7 +34,7 @@ export function OrgLayout(p: {
         {p.crumbs?.length ? <> / <a href={sectionHref}>{p.section}</a></> : null}
         {p.crumbs?.map((c) => <span key={c.href}> / <a href={c.href}>{c.label}</a></span>)}
       </nav>
-      <nav class="org-nav" aria-label={`Organization ${o.name}`}>
+      <nav class="sub-nav" aria-label={`Organization ${o.name}`}>
         <ul>
           {ORG_SECTIONS.filter((s) => s.shows(role)).map((s) => (
             <li key={s.label}>

@@ -10,7 +10,8 @@ import { auditPage } from '../../pages/org-admin/audit.js';
 import { sendPage } from '../../render.js';
 import { queryParam } from '../form.js';
 import type { WebKit } from '../kit.js';
-import { cursorOf, firstPageOnBadCursor, orgAdmin, routeOpts, sentence } from './kit.js';
+import { pageAt } from '../paging.js';
+import { cursorOf, orgAdmin, routeOpts, sentence } from './kit.js';
 
 const PAGE_SIZE = 50;
 const CSV_PAGE = 500;
@@ -32,7 +33,7 @@ export function auditRoutes(app: FastifyInstance, k: WebKit, audit: AuditService
     let page: Page<AuditEventView> = { items: [], nextCursor: null };
     let errors = {};
     try {
-      page = await firstPageOnBadCursor(cursor, (x) => audit.forOrg(c.a, filters, { limit: PAGE_SIZE, cursor: x }));
+      page = await pageAt(cursor, (x) => audit.forOrg(c.a, filters, { limit: PAGE_SIZE, cursor: x }));
     } catch (e) {
       const f = isPatdError(e) && e.code === 'validation_failed' ? FILTERS.find((x) => x === e.extras.field) : undefined;
       if (!f || !isPatdError(e)) throw e;

@@ -7,14 +7,15 @@ import { INVITATION_NOTICES, type InviteValues, invitationsPage, invitationsPath
 import { seeOther, sendPage } from '../../render.js';
 import { field } from '../form.js';
 import type { WebKit } from '../kit.js';
-import { cursorOf, firstPageOnBadCursor, type OrgCtx, noticeOf, orgAdmin, param, routeOpts, sentence } from './kit.js';
+import { pageAt } from '../paging.js';
+import { cursorOf, type OrgCtx, noticeKey, orgAdmin, param, routeOpts, sentence } from './kit.js';
 
 const PAGE_SIZE = 50;
 
 /** `/orgs/{org}/invitations`: invite (POST …/invitations in the API), the pending list, withdraw (DELETE …/invitations/{id}). */
 export function invitationRoutes(app: FastifyInstance, k: WebKit, invitations: InvitationService): void {
   const show = async (reply: FastifyReply, c: OrgCtx, status: number, o: { values?: InviteValues; errors?: FieldErrors; cursor?: string | null; notice?: keyof typeof INVITATION_NOTICES } = {}) => {
-    const page = await firstPageOnBadCursor(o.cursor ?? null, (cursor) => invitations.listForOrg(actingIn(c.caller, c.a), { limit: PAGE_SIZE, cursor }));
+    const page = await pageAt(o.cursor ?? null, (cursor) => invitations.listForOrg(actingIn(c.caller, c.a), { limit: PAGE_SIZE, cursor }));
     return sendPage(reply, status, invitationsPage(c, {
       org: c.org, pending: page.items, actsAsOwner: c.a.role === 'owner' || instanceAdminPowers(c.caller),
       values: o.values ?? { username: '', role: 'member' }, errors: o.errors ?? {}, nextCursor: page.nextCursor, paged: !!o.cursor, notice: o.notice,
@@ -22,7 +23,7 @@ export function invitationRoutes(app: FastifyInstance, k: WebKit, invitations: I
   };
 
   app.get('/orgs/:org/invitations', routeOpts, (req, reply) => orgAdmin(k, req, reply, (c) =>
-    show(reply, c, 200, { cursor: cursorOf(req), notice: noticeOf(req, INVITATION_NOTICES) })));
+    show(reply, c, 200, { cursor: cursorOf(req), notice: noticeKey(req, INVITATION_NOTICES) })));
 
   app.post('/orgs/:org/invitations', routeOpts, (req, reply) => orgAdmin(k, req, reply, async (c) => {
     const values = { username: (field(req.body, 'username') ?? '').trim().slice(0, 100), role: (field(req.body, 'role') ?? '').slice(0, 20) };

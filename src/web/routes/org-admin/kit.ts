@@ -1,5 +1,4 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isPatdError, type PatdError } from '../../../core/errors.js';
 import type { Caller } from '../../../core/model.js';
 import type { OrgAccess } from '../../../core/orgs/access.js';
 import type { OrgView } from '../../../core/orgs/service.js';
@@ -28,14 +27,11 @@ export function orgAdmin(k: WebKit, req: FastifyRequest, reply: FastifyReply, ha
   });
 }
 
-/** The `?done=` notice of a page, when it is one of the page's own (post/redirect/get: never a free text). */
-export function noticeOf<K extends string>(req: FastifyRequest, notices: Record<K, string>): K | undefined {
+/** The `?done=` notice key of a page, when it is one of the page's own (post/redirect/get: never a free text). */
+export function noticeKey<K extends string>(req: FastifyRequest, notices: Record<K, string>): K | undefined {
   const n = queryParam(req.query, 'done');
   return n && Object.hasOwn(notices, n) ? (n as K) : undefined;
 }
-
-/** A refusal a person can act on (bad input, policy, conflict): shown on the form; anything else goes to the error pages. */
-export const formRefusal = (e: unknown): e is PatdError => isPatdError(e) && e.status < 500 && e.code !== 'not_found';
 
 /** "no user bob" → "No user bob."; a message that starts with a name (`name`: "bob is disabled") keeps its case. */
 export function sentence(m: string, name?: string): string {
@@ -45,13 +41,3 @@ export function sentence(m: string, name?: string): string {
 
 /** The cursor of a list page, if any. */
 export const cursorOf = (req: FastifyRequest) => queryParam(req.query, 'cursor', 400) || null;
-
-/** Runs a paged read; a stale or edited cursor shows the first page instead of an error. */
-export async function firstPageOnBadCursor<T>(cursor: string | null, read: (cursor: string | null) => Promise<T>): Promise<T> {
-  try {
-    return await read(cursor);
-  } catch (e) {
-    if (!cursor || !isPatdError(e) || e.code !== 'validation_failed') throw e;
-    return read(null);
-  }
-}

@@ -6,7 +6,9 @@ import { MEMBER_NOTICES, type MembersData, membersPage, membersPath, removeConfi
 import { seeOther, sendPage } from '../../render.js';
 import { field } from '../form.js';
 import type { WebKit } from '../kit.js';
-import { cursorOf, firstPageOnBadCursor, formRefusal, type OrgCtx, noticeOf, orgAdmin, param, routeOpts, sentence } from './kit.js';
+import { isRefusal } from '../refusal.js';
+import { pageAt } from '../paging.js';
+import { cursorOf, type OrgCtx, noticeKey, orgAdmin, param, routeOpts, sentence } from './kit.js';
 
 const PAGE_SIZE = 100;
 
@@ -15,7 +17,7 @@ export function memberRoutes(app: FastifyInstance, k: WebKit): void {
   const { deps } = k;
 
   const show = async (reply: FastifyReply, c: OrgCtx, status: number, o: Partial<MembersData> & { cursor?: string | null } = {}) => {
-    const page = await firstPageOnBadCursor(o.cursor ?? null, (cursor) => deps.orgs.members(c.a, { limit: PAGE_SIZE, cursor }));
+    const page = await pageAt(o.cursor ?? null, (cursor) => deps.orgs.members(c.a, { limit: PAGE_SIZE, cursor }));
     const sas = deps.serviceAccounts ? await deps.serviceAccounts.list(c.caller, c.a) : [];
     return sendPage(reply, status, membersPage(c, {
       org: c.org, members: page.items, serviceAccounts: new Set(sas.map((s) => s.username)),
@@ -24,7 +26,7 @@ export function memberRoutes(app: FastifyInstance, k: WebKit): void {
   };
 
   app.get('/orgs/:org/members', routeOpts, (req, reply) => orgAdmin(k, req, reply, (c) =>
-    show(reply, c, 200, { cursor: cursorOf(req), notice: noticeOf(req, MEMBER_NOTICES) })));
+    show(reply, c, 200, { cursor: cursorOf(req), notice: noticeKey(req, MEMBER_NOTICES) })));
 
   app.post('/orgs/:org/members/:username/role', routeOpts, (req, reply) => orgAdmin(k, req, reply, async (c) => {
     const username = param(req, 'username');
@@ -34,7 +36,7 @@ export function memberRoutes(app: FastifyInstance, k: WebKit): void {
       return seeOther(reply, `${membersPath(c.org.name)}?done=role`);
     } catch (e) {
       // The last owner stays (409 last_owner), only owners grant owner (403): said at that member's role.
-      if (!formRefusal(e)) throw e;
+      if (!isRefusal(e)) throw e;
       return show(reply, c, e.status, { errors: { [username]: sentence(e.message, username) }, asked: { username, role } });
     }
   }, { back: membersPath(param(req, 'org')) }));
@@ -50,7 +52,7 @@ export function memberRoutes(app: FastifyInstance, k: WebKit): void {
       await deps.orgs.removeMember(c.caller, c.a, username);
       return seeOther(reply, `${membersPath(c.org.name)}?done=removed`);
     } catch (e) {
-      if (!formRefusal(e)) throw e;
+      if (!isRefusal(e)) throw e;
       return show(reply, c, e.status, { errors: { [username]: sentence(e.message, username) } });
     }
   }, { back: membersPath(param(req, 'org')) }));

@@ -6,7 +6,8 @@ import { type PolicyValues, policyPage, policyPath } from '../../pages/org-admin
 import { seeOther, sendPage } from '../../render.js';
 import { field } from '../form.js';
 import type { WebKit } from '../kit.js';
-import { formRefusal, type OrgCtx, orgAdmin, param, routeOpts, sentence } from './kit.js';
+import { isRefusal } from '../refusal.js';
+import { type OrgCtx, orgAdmin, param, routeOpts, sentence } from './kit.js';
 
 const valuesOf = (p: Policy): PolicyValues => ({
   maxLifetimeDays: p.maxLifetimeDays === null ? '' : String(p.maxLifetimeDays), allowGlobalTokens: p.allowGlobalTokens, allowFullAccess: p.allowFullAccess,
@@ -64,7 +65,7 @@ export function policyRoutes(app: FastifyInstance, k: WebKit): void {
       await deps.orgs.putPolicy(c.caller, c.a, policy);
       return seeOther(reply, `${policyPath(c.org.name)}?done=saved`);
     } catch (e) {
-      if (!formRefusal(e)) throw e;
+      if (!isRefusal(e)) throw e;
       const f = typeof e.extras.field === 'string' && POLICY_FIELDS.includes(e.extras.field) ? e.extras.field : 'form';
       return show(reply, c, e.status, values, { [f]: say(f, sentence(e.message), deps.core.settings.maxTokenDays) });
     }

@@ -15,7 +15,8 @@ import { field } from '../form.js';
 import type { WebKit } from '../kit.js';
 import { defaultValues, formErrorOf, formOptions, readTokenForm, toCreateInput } from '../token-form.js';
 import { snippets } from '../tokens.js';
-import { formRefusal, type OrgCtx, orgAdmin, param, routeOpts } from './kit.js';
+import { isRefusal } from '../refusal.js';
+import { type OrgCtx, orgAdmin, param, routeOpts } from './kit.js';
 
 /**
  * A service account's tokens: the token form (its org fixed, the org's policy limits applied),
@@ -48,10 +49,10 @@ export function serviceAccountTokenRoutes(app: FastifyInstance, k: WebKit, sa: S
       const { orgs: _limitedToTheOrg, ...rest } = input;
       const issued = await sa.createToken(c.caller, c.a, a.username, rest, 'web');
       const at = `${saTokenPath(c.org.name, a.username, issued.token.id)}/secret`;
-      k.secrets.keep(reply, { t: issued.token.id, s: c.signed.session.id, secret: issued.secret, kind: 'created' }, at);
+      k.secrets.keepAt(reply, at, { t: issued.token.id, s: c.signed.session.id, secret: issued.secret, kind: 'created' });
       return seeOther(reply, at);
     } catch (e) {
-      if (!formRefusal(e)) throw e;
+      if (!isRefusal(e)) throw e;
       return form(reply, c, a, e.status, v, formErrorOf(e));
     }
   }, { back: back(req) }));
@@ -60,9 +61,9 @@ export function serviceAccountTokenRoutes(app: FastifyInstance, k: WebKit, sa: S
     const a = await account(c, req);
     const t = await token(c, a, req);
     const at = `${saTokenPath(c.org.name, a.username, t.id)}/secret`;
-    const kept = k.secrets.take(req, reply, t.id, c.signed.session.id, at);
+    const kept = k.secrets.takeAt(req, reply, at, t.id, c.signed.session.id);
     return sendPage(reply, 200, saTokenSecretPage(c, c.org, a, t, {
-      secret: kept?.secret ?? null, kind: kept?.kind ?? 'created', snippets: kept ? saSnippets(k, t, kept.secret, c.org.name) : [],
+      secret: kept?.secret ?? null, kind: kept?.kind === 'regenerated' ? 'regenerated' : 'created', snippets: kept ? saSnippets(k, t, kept.secret, c.org.name) : [],
     }));
   }));
 
@@ -81,10 +82,10 @@ export function serviceAccountTokenRoutes(app: FastifyInstance, k: WebKit, sa: S
     try {
       const issued = await sa.regenerateToken(c.caller, c.a, a.username, t.id, grace);
       const at = `${saTokenPath(c.org.name, a.username, t.id)}/secret`;
-      k.secrets.keep(reply, { t: t.id, s: c.signed.session.id, secret: issued.secret, kind: 'regenerated' }, at);
+      k.secrets.keepAt(reply, at, { t: t.id, s: c.signed.session.id, secret: issued.secret, kind: 'regenerated' });
       return seeOther(reply, at);
     } catch (e) {
-      if (!formRefusal(e)) throw e;
+      if (!isRefusal(e)) throw e;
       return sendPage(reply, e.status, saRegeneratePage(c, c.org, a, t, `The token was not regenerated: ${e.message}.`));
     }
   }, { back: back(req) }));

@@ -7,7 +7,9 @@ import { type NewAccountValues, SERVICE_ACCOUNTS_NOTICES, serviceAccountPath, se
 import { seeOther, sendPage } from '../../render.js';
 import { field } from '../form.js';
 import type { WebKit } from '../kit.js';
-import { cursorOf, firstPageOnBadCursor, formRefusal, type OrgCtx, noticeOf, orgAdmin, param, routeOpts, sentence } from './kit.js';
+import { isRefusal } from '../refusal.js';
+import { pageAt } from '../paging.js';
+import { cursorOf, type OrgCtx, noticeKey, orgAdmin, param, routeOpts, sentence } from './kit.js';
 
 const PAGE_SIZE = 25;
 
@@ -19,7 +21,7 @@ export function serviceAccountRoutes(app: FastifyInstance, k: WebKit, sa: Servic
     }));
 
   app.get('/orgs/:org/service-accounts', routeOpts, (req, reply) => orgAdmin(k, req, reply, (c) =>
-    list(reply, c, 200, { notice: noticeOf(req, SERVICE_ACCOUNTS_NOTICES) })));
+    list(reply, c, 200, { notice: noticeKey(req, SERVICE_ACCOUNTS_NOTICES) })));
 
   app.post('/orgs/:org/service-accounts', routeOpts, (req, reply) => orgAdmin(k, req, reply, async (c) => {
     const values = { username: (field(req.body, 'username') ?? '').trim().slice(0, 100), displayName: (field(req.body, 'display_name') ?? '').slice(0, 500) };
@@ -27,7 +29,7 @@ export function serviceAccountRoutes(app: FastifyInstance, k: WebKit, sa: Servic
       const made = await sa.create(c.caller, c.a, { username: values.username, displayName: values.displayName.trim() ? values.displayName : undefined });
       return seeOther(reply, `${serviceAccountPath(c.org.name, made.username)}?done=created`);
     } catch (e) {
-      if (!formRefusal(e)) throw e;
+      if (!isRefusal(e)) throw e;
       const f = e.extras.field === 'displayName' ? 'displayName' : e.extras.field === 'username' ? 'username' : 'form';
       return list(reply, c, e.status, { values, errors: { [f]: sentence(e.message.replace(/^displayName\b/, 'the display name')) } });
     }
@@ -36,9 +38,9 @@ export function serviceAccountRoutes(app: FastifyInstance, k: WebKit, sa: Servic
   app.get('/orgs/:org/service-accounts/:username', routeOpts, (req, reply) => orgAdmin(k, req, reply, async (c) => {
     const account = await sa.get(c.caller, c.a, param(req, 'username'));
     const cursor = cursorOf(req);
-    const page = await firstPageOnBadCursor(cursor, (x) => sa.listTokens(c.caller, c.a, account.username, 'all', { limit: PAGE_SIZE, cursor: x }));
+    const page = await pageAt(cursor, (x) => sa.listTokens(c.caller, c.a, account.username, 'all', { limit: PAGE_SIZE, cursor: x }));
     return sendPage(reply, 200, serviceAccountPage(c, {
-      org: c.org, account, tokens: page.items, leadDays: k.leadDays, nextCursor: page.nextCursor, paged: !!cursor, notice: noticeOf(req, SERVICE_ACCOUNT_NOTICES),
+      org: c.org, account, tokens: page.items, leadDays: k.leadDays, nextCursor: page.nextCursor, paged: !!cursor, notice: noticeKey(req, SERVICE_ACCOUNT_NOTICES),
     }));
   }, { title: 'Sign in to manage the service account' }));
 

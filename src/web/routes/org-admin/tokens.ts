@@ -7,7 +7,8 @@ import { STATUS_FILTERS, type StatusFilter } from '../../pages/tokens-list.js';
 import { seeOther, sendPage } from '../../render.js';
 import { queryParam } from '../form.js';
 import type { WebKit } from '../kit.js';
-import { cursorOf, firstPageOnBadCursor, orgAdmin, param, routeOpts } from './kit.js';
+import { pageAt } from '../paging.js';
+import { cursorOf, orgAdmin, param, routeOpts } from './kit.js';
 
 const PAGE_SIZE = 25;
 
@@ -44,7 +45,7 @@ export function orgTokenRoutes(app: FastifyInstance, k: WebKit): void {
     }
     const cursor = cursorOf(req);
     const page = userError ? { items: [], nextCursor: null }
-      : await firstPageOnBadCursor(cursor, (x) => deps.tokens.listForOrg(c.a, { status, userId }, { limit: PAGE_SIZE, cursor: x }));
+      : await pageAt(cursor, (x) => deps.tokens.listForOrg(c.a, { status, userId }, { limit: PAGE_SIZE, cursor: x }));
     return sendPage(reply, 200, orgTokensPage(c, {
       org: c.org, tokens: page.items, owners: await ownersOf(page.items), status, user, userError,
       nextCursor: page.nextCursor, paged: !!cursor, leadDays: k.leadDays, revoked: queryParam(req.query, 'done') === 'revoked',

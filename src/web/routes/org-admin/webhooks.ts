@@ -8,7 +8,9 @@ import { type NewWebhookValues, WEBHOOK_NOTICES, webhookPath, webhooksPage, webh
 import { seeOther, sendPage } from '../../render.js';
 import { field, fields } from '../form.js';
 import type { WebKit } from '../kit.js';
-import { cursorOf, firstPageOnBadCursor, formRefusal, type OrgCtx, noticeOf, orgAdmin, param, routeOpts, sentence } from './kit.js';
+import { isRefusal } from '../refusal.js';
+import { pageAt } from '../paging.js';
+import { cursorOf, type OrgCtx, noticeKey, orgAdmin, param, routeOpts, sentence } from './kit.js';
 
 const PAGE_SIZE = 50;
 
@@ -16,7 +18,7 @@ const PAGE_SIZE = 50;
 export function webhookRoutes(app: FastifyInstance, k: WebKit, webhooks: WebhookService): void {
   const secretAt = (org: string, id: string) => `${webhookPath(org, id)}/secret`;
   const list = async (reply: FastifyReply, c: OrgCtx, status: number, o: { values?: NewWebhookValues; errors?: FieldErrors; cursor?: string | null; notice?: keyof typeof WEBHOOK_NOTICES } = {}) => {
-    const page = await firstPageOnBadCursor(o.cursor ?? null, (cursor) => webhooks.list(c.a, { limit: PAGE_SIZE, cursor }));
+    const page = await pageAt(o.cursor ?? null, (cursor) => webhooks.list(c.a, { limit: PAGE_SIZE, cursor }));
     return sendPage(reply, status, webhooksPage(c, {
       org: c.org, webhooks: page.items, values: o.values ?? { url: '', description: '', events: [...WEBHOOK_EVENTS] }, errors: o.errors ?? {},
       nextCursor: page.nextCursor, paged: !!o.cursor, notice: o.notice,
@@ -24,17 +26,17 @@ export function webhookRoutes(app: FastifyInstance, k: WebKit, webhooks: Webhook
   };
 
   app.get('/orgs/:org/webhooks', routeOpts, (req, reply) => orgAdmin(k, req, reply, (c) =>
-    list(reply, c, 200, { cursor: cursorOf(req), notice: noticeOf(req, WEBHOOK_NOTICES) })));
+    list(reply, c, 200, { cursor: cursorOf(req), notice: noticeKey(req, WEBHOOK_NOTICES) })));
 
   app.post('/orgs/:org/webhooks', routeOpts, (req, reply) => orgAdmin(k, req, reply, async (c) => {
     const values = { url: (field(req.body, 'url') ?? '').trim().slice(0, 2100), description: (field(req.body, 'description') ?? '').slice(0, 300), events: fields(req.body, 'event', 20) };
     try {
       const made = await webhooks.create(c.caller, c.a, { url: values.url, description: values.description, events: values.events });
-      k.secrets.keep(reply, { t: made.webhook.id, s: c.signed.session.id, secret: made.secret, kind: 'created' }, secretAt(c.org.name, made.webhook.id));
+      k.secrets.keepAt(reply, secretAt(c.org.name, made.webhook.id), { t: made.webhook.id, s: c.signed.session.id, secret: made.secret, kind: 'created' });
       return seeOther(reply, secretAt(c.org.name, made.webhook.id));
     } catch (e) {
       // A private or internal address is refused here, at field `url` (the SSRF rules of docs/security.md).
-      if (!formRefusal(e)) throw e;
+      if (!isRefusal(e)) throw e;
       const f = e.extras.field === 'url' || e.extras.field === 'description' || e.extras.field === 'events' ? e.extras.field : 'form';
       const msg = f === 'events' && /empty/.test(e.message) ? 'Choose at least one event.' : sentence(e.message.replace(/^url\b/, 'the URL').replace(/^description\b/, 'the description'));
       return list(reply, c, e.status, { values, errors: { [f]: msg } });
@@ -44,13 +46,13 @@ export function webhookRoutes(app: FastifyInstance, k: WebKit, webhooks: Webhook
   app.get('/orgs/:org/webhooks/:id', routeOpts, (req, reply) => orgAdmin(k, req, reply, async (c) => {
     const webhook = await webhooks.one(c.a, param(req, 'id'));
     const cursor = cursorOf(req);
-    const page = await firstPageOnBadCursor(cursor, (x) => webhooks.deliveries(c.a, webhook.id, { limit: PAGE_SIZE, cursor: x }));
+    const page = await pageAt(cursor, (x) => webhooks.deliveries(c.a, webhook.id, { limit: PAGE_SIZE, cursor: x }));
     return sendPage(reply, 200, webhookPage(c, { org: c.org, webhook, deliveries: page.items, nextCursor: page.nextCursor, paged: !!cursor }));
   }));
 
   app.get('/orgs/:org/webhooks/:id/secret', routeOpts, (req, reply) => orgAdmin(k, req, reply, async (c) => {
     const webhook = await webhooks.one(c.a, param(req, 'id'));
-    const kept = k.secrets.take(req, reply, webhook.id, c.signed.session.id, secretAt(c.org.name, webhook.id));
+    const kept = k.secrets.takeAt(req, reply, secretAt(c.org.name, webhook.id), webhook.id, c.signed.session.id);
     return sendPage(reply, 200, webhookSecretPage(c, c.org, webhook, kept?.secret ?? null));
   }));
 
