@@ -61,7 +61,7 @@ for (const dialect of await dialects()) {
           const res = await web.get(url, who);
           assert.equal(res.statusCode, 200, `${url}: ${res.statusCode}`);
           if (url.endsWith('.csv')) assert.match(res.headers['content-type'] as string, /^text\/csv/);
-          else assert.match(res.body, /<nav class="org-nav" aria-label="Organization acme">/, url);
+          else assert.match(res.body, /<nav class="sub-nav" aria-label="Organization acme">/, url);
         }
       }
     });
@@ -83,7 +83,7 @@ for (const dialect of await dialects()) {
       for (const url of gets) {
         const res = await web.get(url, w.gus.auth);
         assert.equal(res.statusCode, 404, `GET ${url}`);
-        assert.match(text(res.body), /Page not found No org "acme"\./, url);
+        assert.match(text(res.body), /Page not found There is no such organization, or you are not a member of it\./, url);
       }
       for (const [url, body] of posts) assert.equal((await web.post(url, w.gus.auth, body)).statusCode, 404, `POST ${url}`);
       // A name that is not an org at all reads the same.
