@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { orgLimitsOf } from '../../../core/policies/limits.js';
 import type { ServiceAccountService, ServiceAccountView } from '../../../core/orgs/service-accounts.js';
 import type { TokenView } from '../../../core/tokens/view.js';
@@ -25,9 +25,9 @@ import { type OrgCtx, orgAdmin, param, routeOpts } from './kit.js';
  */
 export function serviceAccountTokenRoutes(app: FastifyInstance, k: WebKit, sa: ServiceAccountService): void {
   const { deps } = k;
-  const back = (req: { params: unknown }) => serviceAccountPath(param(req as never, 'org'), param(req as never, 'username'));
-  const account = (c: OrgCtx, req: { params: unknown }) => sa.get(c.caller, c.a, param(req as never, 'username'));
-  const token = (c: OrgCtx, a: ServiceAccountView, req: { params: unknown }) => sa.getToken(c.caller, c.a, a.username, param(req as never, 'id'));
+  const back = (req: FastifyRequest) => serviceAccountPath(param(req, 'org'), param(req, 'username'));
+  const account = (c: OrgCtx, req: FastifyRequest) => sa.get(c.caller, c.a, param(req, 'username'));
+  const token = (c: OrgCtx, a: ServiceAccountView, req: FastifyRequest) => sa.getToken(c.caller, c.a, a.username, param(req, 'id'));
 
   const form = async (reply: FastifyReply, c: OrgCtx, a: ServiceAccountView, status: number, v: TokenFormValues, errors: FieldErrors) => {
     const fixed = { ...v, orgMode: 'some' as const, orgs: [c.org.name] };
