@@ -53,6 +53,7 @@ import { invitationRoutes } from './adapters/http/routes/invitations.js';
 import { meSessionRoutes } from './adapters/http/routes/me-sessions.js';
 import { InvitationService } from './core/orgs/invitations.js';
 import { SessionService } from './core/accounts/sessions.js';
+import { InstanceAdmin } from './core/accounts/admin.js';
 
 export type { Worker };
 
@@ -170,7 +171,7 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   const sessions = new SessionService(core);
   extensions.push(invitationRoutes(invitations), meSessionRoutes(sessions));
   // The web app: sign-in, personal access tokens (src/web, docs/web.md).
-  extensions.push(webPages({ instanceSecret: config.secret }));
+  extensions.push(webPages({ instanceSecret: config.secret, audit: notifications.audit }));
   // OpenID Connect sign-in for the pages, only when configured (docs/oidc.md).
   if (config.oidc) {
     const rp = openidClient({ ...config.oidc, redirectUri: `${config.publicUrl}/signin/oidc/callback`, log: logger });
@@ -179,7 +180,8 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   if (!config.smtpUrl) logger.info({ dir: `${config.dataDir}/mail` }, 'PATD_SMTP_URL is not set: notification mail is written as .eml files');
 
   const app = await buildApp({
-    core, accounts, orgs, tokens, invitations, sessions, logger,
+    core, accounts, orgs, tokens, invitations, sessions, serviceAccounts, audit: notifications.audit, webhooks: notifications.webhooks, logger,
+    admin: new InstanceAdmin(core, accounts, clients),
     http: { publicUrl: config.publicUrl, trustProxy: config.trustProxy, expiryWarningDays: config.expiryWarningDays, ssoSignIn: !!config.oidc },
     ready: async () => {
       await store.r.users.count();
