@@ -32,6 +32,8 @@ export interface Config {
   logFormat: 'json' | 'pretty' | 'auto';
   trustProxy: boolean | string;
   authCacheSeconds: number;
+  /** PATD_METRICS_TOKEN: a bearer token /metrics requires (null: /metrics is open). */
+  metricsToken: string | null;
   /** PATD_ORG_CREATION: who may create orgs through the API (`patd org add` always may). */
   orgCreation: 'everyone' | 'admins';
   /** PATD_WEBHOOK_ALLOW_PRIVATE: webhooks may reach loopback, private and link-local addresses. */
@@ -93,6 +95,16 @@ function limits(env: Env): RateLimitSettings {
     tokenFailures: rate(env, 'PATD_LIMIT_TOKEN_FAILURES', d.tokenFailures),
     leakReports: rate(env, 'PATD_LIMIT_LEAK_REPORTS', d.leakReports),
   };
+}
+
+/** A token /metrics requires: long enough not to be guessed, printable, no spaces. */
+function metricsToken(env: Env): string | null {
+  const v = env.PATD_METRICS_TOKEN;
+  if (!v) return null;
+  if (v.length < 16 || v.length > 200 || !/^[\x21-\x7e]+$/.test(v)) {
+    throw new ConfigError('PATD_METRICS_TOKEN must be 16–200 printable characters without spaces');
+  }
+  return v;
 }
 
 /** Reads `.env` in the working directory when present (values already in the environment win). */
@@ -163,6 +175,7 @@ export function loadConfig(env: Env = process.env, opts: { ensureSecret?: boolea
     smtpUrl, mailFrom: env.PATD_MAIL_FROM || 'patd <patd@localhost>', expiryWarningDays: [...new Set(expiryWarningDays)].sort((a, b) => b - a),
     oidc: oidcIssuer ? { issuer: oidcIssuer, clientId: env.PATD_OIDC_CLIENT_ID as string, clientSecret: env.PATD_OIDC_CLIENT_SECRET as string } : null,
     extraScopes, logLevel, logFormat, trustProxy, authCacheSeconds: int(env, 'PATD_AUTH_CACHE_SECONDS', 5, 0, 300),
+    metricsToken: metricsToken(env),
     orgCreation,
     webhookAllowPrivate: bool(env, 'PATD_WEBHOOK_ALLOW_PRIVATE', false), limits: limits(env),
   });

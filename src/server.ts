@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { argon2Hasher } from './adapters/password.js';
 import { buildApp } from './adapters/http/app.js';
+import { PatdMetrics } from './adapters/metrics/patd-metrics.js';
 import type { HttpExtension } from './adapters/http/deps.js';
 import { deviceRoutes } from './adapters/http/routes/device.js';
 import { gitRoutes } from './adapters/http/routes/git.js';
@@ -179,10 +180,14 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   }
   if (!config.smtpUrl) logger.info({ dir: `${config.dataDir}/mail` }, 'PATD_SMTP_URL is not set: notification mail is written as .eml files');
 
+  const metrics = new PatdMetrics({
+    verifier: core.verifier, pool: store.db.pool,
+    outbox: { worker: notifications.outbox, backlog: () => store.r.outbox.backlog(), now: () => core.clock.now() },
+  });
   const app = await buildApp({
-    core, accounts, orgs, tokens, invitations, sessions, serviceAccounts, audit: notifications.audit, webhooks: notifications.webhooks, logger,
+    metrics, core, accounts, orgs, tokens, invitations, sessions, serviceAccounts, audit: notifications.audit, webhooks: notifications.webhooks, logger,
     admin: new InstanceAdmin(core, accounts, clients),
-    http: { publicUrl: config.publicUrl, trustProxy: config.trustProxy, expiryWarningDays: config.expiryWarningDays, ssoSignIn: !!config.oidc },
+    http: { publicUrl: config.publicUrl, trustProxy: config.trustProxy, expiryWarningDays: config.expiryWarningDays, ssoSignIn: !!config.oidc, metricsToken: config.metricsToken },
     ready: async () => {
       await store.r.users.count();
     },

@@ -14,7 +14,8 @@ export const isEmptyInvalidation = (i: Invalidation) => i.tokens.length === 0 &&
 
 /** Whatever caches token checks: told after a change commits (here) or when another instance's change arrives. */
 export interface InvalidationTarget {
-  invalidate(i: Invalidation): void;
+  /** `source`: a change committed here, or one another instance announced (for metrics). */
+  invalidate(i: Invalidation, source?: 'local' | 'remote'): void;
 }
 
 /**
@@ -23,7 +24,7 @@ export interface InvalidationTarget {
  * TTL while it cannot hear them.
  */
 export interface InvalidationSubscriber extends InvalidationTarget {
-  invalidateAll(): void;
+  invalidateAll(source?: 'local' | 'remote'): void;
   /** Trust cached checks for at most `ms` (null: the configured TTL again). */
   limitTtl(ms: number | null): void;
 }

@@ -1,3 +1,4 @@
+import type { PatdMetrics } from '../metrics/patd-metrics.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { AccountService } from '../../core/accounts/service.js';
@@ -21,12 +22,16 @@ export interface HttpSettings {
   expiryWarningDays?: readonly number[];
   /** OpenID Connect sign-in is mounted (PATD_OIDC_*): the sign-in pages offer "Sign in with SSO". */
   ssoSignIn?: boolean;
+  /** PATD_METRICS_TOKEN: /metrics answers only with this bearer token (null: open, as Prometheus usually scrapes). */
+  metricsToken?: string | null;
 }
 
 /** A feature that mounts its own routes (git host, OAuth endpoints, …). */
 export type HttpExtension = (app: FastifyInstance, deps: AppDeps) => Promise<void> | void;
 
 export interface AppDeps {
+  /** Prometheus metrics (one registry per app); buildApp makes its own when absent. */
+  metrics?: PatdMetrics;
   core: CoreDeps;
   accounts: AccountService;
   orgs: OrgService;

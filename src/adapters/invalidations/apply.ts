@@ -14,6 +14,6 @@ export const DOWN_TTL_MS = 1_000;
 export function applyMessage(payload: string, origin: string, target: InvalidationSubscriber): void {
   const m = decodeInvalidation(payload);
   if (!m || m.from === origin) return;
-  if ('all' in m) target.invalidateAll();
-  else target.invalidate(m);
+  if ('all' in m) target.invalidateAll('remote');
+  else target.invalidate(m, 'remote');
 }

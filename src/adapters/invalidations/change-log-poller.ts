@@ -36,7 +36,7 @@ export function changeLogPoller(db: Kysely<Database>, origin: string, target: In
       const first = rows[0];
       if (!first) return;
       // Ids are consecutive (AUTOINCREMENT, one writer): a jump means rows this server never read were pruned.
-      if (Number(first.id) !== cursor + 1) target.invalidateAll();
+      if (Number(first.id) !== cursor + 1) target.invalidateAll('remote');
       for (const r of rows) applyMessage(r.payload, origin, target);
       cursor = Number(rows[rows.length - 1]?.id ?? cursor);
       if (rows.length < BATCH) return;
@@ -47,7 +47,7 @@ export function changeLogPoller(db: Kysely<Database>, origin: string, target: In
       if (!down) return;
       down = false;
       // Whatever was cached while this server could not read the log may be stale.
-      target.invalidateAll();
+      target.invalidateAll('remote');
       target.limitTtl(null);
       if (warned) log.info({}, 'reading the change log again');
       warned = false;

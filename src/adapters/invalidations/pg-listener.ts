@@ -79,7 +79,7 @@ export function pgInvalidationListener(url: string, origin: string, target: Inva
     client = c;
     delay = minDelay;
     // Whatever was published while nobody listened is lost: start again from storage.
-    target.invalidateAll();
+    target.invalidateAll('remote');
     target.limitTtl(null);
     if (down) log.info({}, 'hearing other instances\' invalidations again');
     down = false;

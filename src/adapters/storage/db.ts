@@ -23,6 +23,8 @@ export interface Db {
   origin: string;
   /** The SQLite handle (SQLite only). */
   sqlite?: SQLite.Database;
+  /** The connection pool (PostgreSQL only), for its gauges in /metrics. */
+  pool?: pg.Pool;
 }
 
 /** What the storage layer reports that nobody asked for: a connection lost while idle or held. */
@@ -51,7 +53,7 @@ export function openDb(url: string, opts: { poolSize?: number; log?: DbLog } = {
     // (node-postgres#2509). The query in flight, or the next one, fails with the error anyway.
     pool.on('connect', (client) => client.on('error', lost));
     const dialect = guarded(new PostgresDialect({ pool }), { onRollbackError });
-    return { kysely: new Kysely<Database>({ dialect }), dialect: 'postgres', url, origin };
+    return { kysely: new Kysely<Database>({ dialect }), dialect: 'postgres', url, origin, pool };
   }
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length);

@@ -28,6 +28,12 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
   pollMs: 1_000, leaseMs: 30_000, batch: 10, maxAttempts: 10, backoffMs: 10_000, maxBackoffMs: 3_600_000, stopGraceMs: 10_000,
 };
 
+/** Told about every delivery (for metrics); `latencyMs` runs from the message's creation to its sending. */
+export interface OutboxObserver {
+  sent(kind: string, latencyMs: number): void;
+  failed(kind: string, final: boolean): void;
+}
+
 /** A handler that throws a PermanentFailure is not retried. */
 export class PermanentFailure extends Error {}
 
@@ -49,6 +55,7 @@ export class OutboxWorker {
   private stopped = true;
   private stopping = false;
   private abort: AbortController;
+  observer: OutboxObserver | null = null;
 
   constructor(
     private readonly store: Store,
@@ -171,12 +178,16 @@ export class OutboxWorker {
     try {
       if (!handler) throw new PermanentFailure(`no handler for outbox kind "${m.kind}"`);
       await handler(m, this.abort.signal);
-      const ok = await this.store.tx((r) => r.outbox.markSent(m.id, this.owner, this.clock.now()));
+      const at = this.clock.now();
+      const ok = await this.store.tx((r) => r.outbox.markSent(m.id, this.owner, at));
       if (!ok) this.log.warn({ msg: m.id }, 'outbox lease lost before the message was marked sent');
+      this.observer?.sent(m.kind, Math.max(0, at - m.createdAt));
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
       const now = this.clock.now();
-      if (e instanceof PermanentFailure || m.attempts >= this.opts.maxAttempts) {
+      const final = e instanceof PermanentFailure || m.attempts >= this.opts.maxAttempts;
+      this.observer?.failed(m.kind, final);
+      if (final) {
         await this.store.tx((r) => r.outbox.markFailed(m.id, this.owner, now, error));
         this.log.error({ msg: m.id, kind: m.kind, attempts: m.attempts, error }, 'outbox message failed for good');
       } else {

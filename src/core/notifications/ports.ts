@@ -28,6 +28,8 @@ export interface OutboxWork {
   reschedule(id: string, owner: string, availableAt: number, error: string): Promise<void>;
   markFailed(id: string, owner: string, at: number, error: string): Promise<void>;
   list(status: OutboxStatus | null, q: PageQuery): Promise<Page<OutboxRow>>;
+  /** Messages not yet sent (pending or being sent), the oldest one's creation time, and those that failed for good. */
+  backlog(): Promise<{ waiting: number; oldestCreatedAt: number | null; failed: number }>;
   /** An admin puts a failed message back in the queue. */
   retry(id: string, now: number): Promise<boolean>;
 }

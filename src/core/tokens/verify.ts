@@ -87,6 +87,18 @@ export class TokenVerifier {
   private readonly usage = new Map<string, PendingUse>();
   /** Bumped by every invalidation, so a load that started before one does not store stale data. */
   private generation = 0;
+  /** Running totals for metrics: plain increments on the hot path, read when /metrics is scraped. */
+  readonly counts = {
+    /** Checks that passed; refusals by code. */
+    ok: 0,
+    refusals: new Map<string, number>(),
+    /** Cache look-ups: a verified entry, a known-unknown digest, or neither (storage is asked). */
+    hits: 0,
+    negativeHits: 0,
+    misses: 0,
+    /** Invalidations applied: from this instance's commits, or heard from other instances. */
+    invalidations: { local: 0, remote: 0 },
+  };
   onFailure: ((code: string, hint: { tokenId?: string; userId?: string; ip?: string | null }) => void) | null = null;
 
   constructor(
@@ -119,9 +131,16 @@ export class TokenVerifier {
     const now = this.clock.now();
     const ttl = Math.min(this.opts.ttlMs, this.ttlCapMs);
     const snap = this.hits.get(digest);
-    if (snap !== undefined) return now - snap.loadedAt > ttl ? undefined : this.decide(snap, now, o);
+    if (snap !== undefined && now - snap.loadedAt <= ttl) {
+      this.counts.hits++;
+      return this.decide(snap, now, o);
+    }
     const missAt = this.misses.get(digest);
-    if (missAt !== undefined && now - missAt <= ttl) throw this.failed(new PatdError('token_invalid', INVALID), o);
+    if (missAt !== undefined && now - missAt <= ttl) {
+      this.counts.negativeHits++;
+      throw this.failed(new PatdError('token_invalid', INVALID), o);
+    }
+    this.counts.misses++;
     return undefined;
   }
 
@@ -150,6 +169,7 @@ export class TokenVerifier {
   }
 
   private failed(e: PatdError, o: VerifyOptions): PatdError {
+    this.counts.refusals.set(e.code, (this.counts.refusals.get(e.code) ?? 0) + 1);
     // Which token failed, when known (revoked, rotated, expired …): the audit names it for its owner.
     if (this.onFailure) this.onFailure(e.code, { ip: o.ip, ...failedToken.get(e) });
     return e;
@@ -175,6 +195,7 @@ export class TokenVerifier {
     const u = this.usage.get(token.id);
     if (u) noteUse(u, now, ip);
     else this.usage.set(token.id, newUse(token.id, now, ip));
+    this.counts.ok++;
     return snap.principal;
   }
 
@@ -237,7 +258,8 @@ export class TokenVerifier {
   }
 
   /** Drops every cached check that an invalidation touches (a change committed here or on another instance). */
-  invalidate(i: Invalidation): void {
+  invalidate(i: Invalidation, source: 'local' | 'remote' = 'local'): void {
+    this.counts.invalidations[source]++;
     this.generation++;
     const digests = new Set<string>();
     for (const id of i.tokens) for (const d of this.byToken.digests(id)) digests.add(d);
@@ -255,7 +277,8 @@ export class TokenVerifier {
   invalidateOrg(orgId: string): void {
     this.invalidate({ tokens: [], users: [], orgs: [orgId] });
   }
-  invalidateAll(): void {
+  invalidateAll(source: 'local' | 'remote' = 'local'): void {
+    this.counts.invalidations[source]++;
     this.generation++;
     this.hits.clear();
     this.misses.clear();

@@ -1,26 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import { PatdError } from '../../../core/errors.js';
+import { constantTimeEqual } from '../../../core/ids.js';
+import type { PatdMetrics } from '../../metrics/patd-metrics.js';
+import { sendProblem } from '../problem.js';
 import type { AppDeps } from '../deps.js';
 
-export const metricsRegistry = new Registry();
-collectDefaultMetrics({ register: metricsRegistry });
-export const httpRequests = new Counter({
-  name: 'patd_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'] as const, registers: [metricsRegistry],
-});
-
-const counters = new Map<string, Map<number, { inc(): void }>>();
-
-/** Counts a finished request; label children are cached, so the hot path does no label hashing. */
-export function countRequest(route: string | undefined, status: number): void {
-  const r = route ?? 'unmatched';
-  let byStatus = counters.get(r);
-  if (!byStatus) counters.set(r, (byStatus = new Map()));
-  let c = byStatus.get(status);
-  if (!c) byStatus.set(status, (c = httpRequests.labels(r, String(status))));
-  c.inc();
-}
-
-export const healthRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) => {
+export const healthRoutes = (deps: AppDeps, metrics: PatdMetrics): FastifyPluginAsync => async (app) => {
   const hide = { hide: true };
   app.get('/healthz', { config: { auth: 'none' }, schema: hide }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config: { auth: 'none' }, schema: hide }, async (_req, reply) => {
@@ -31,8 +16,16 @@ export const healthRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) =
       return reply.code(503).send({ status: 'not ready' });
     }
   });
-  app.get('/metrics', { config: { auth: 'none' }, schema: hide }, async (_req, reply) => {
-    reply.type(metricsRegistry.contentType);
-    return metricsRegistry.metrics();
+  // Behind a bearer token when PATD_METRICS_TOKEN is set (docs/metrics.md).
+  const token = deps.http.metricsToken ?? null;
+  app.get('/metrics', { config: { auth: 'none' }, schema: hide }, async (req, reply) => {
+    if (token !== null) {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+      if (!m?.[1] || !constantTimeEqual(m[1], token)) {
+        return sendProblem(reply, new PatdError('unauthenticated', 'send the metrics token (PATD_METRICS_TOKEN) as a Bearer token'));
+      }
+    }
+    reply.type(metrics.contentType).header('cache-control', 'no-store');
+    return metrics.render();
   });
 };

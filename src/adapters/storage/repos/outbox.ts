@@ -64,6 +64,24 @@ export function outboxRepo(db: Kysely<Database>): OutboxRepo {
       const rows = await s.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit + 1).execute();
       return toPage(rows, q.limit, toRow, (r) => ({ at: Number(r.created_at), id: r.id }));
     },
+    async backlog() {
+      // The outbox_pending index (status, available_at) serves both counts.
+      const rows = await db.selectFrom('outbox')
+        .select((eb) => ['status', eb.fn.countAll<number>().as('n'), eb.fn.min('created_at').as('oldest')])
+        .where('status', 'in', ['pending', 'sending', 'failed']).groupBy('status').execute();
+      let waiting = 0;
+      let oldest: number | null = null;
+      let failed = 0;
+      for (const r of rows) {
+        if (r.status === 'failed') failed = Number(r.n);
+        else {
+          waiting += Number(r.n);
+          const o = r.oldest === null ? null : Number(r.oldest);
+          if (o !== null && (oldest === null || o < oldest)) oldest = o;
+        }
+      }
+      return { waiting, oldestCreatedAt: oldest, failed };
+    },
     async retry(id, now) {
       const r = await db.updateTable('outbox').set({ status: 'pending', available_at: now, attempts: 0, last_error: null })
         .where('id', '=', id).where('status', '=', 'failed').executeTakeFirst();
