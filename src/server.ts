@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { argon2Hasher } from './adapters/password.js';
 import { buildApp } from './adapters/http/app.js';
-import type { HttpExtension } from './adapters/http/deps.js';
+import type { AppDeps, HttpExtension } from './adapters/http/deps.js';
 import { deviceRoutes } from './adapters/http/routes/device.js';
 import { gitRoutes } from './adapters/http/routes/git.js';
 import { repoRoutes } from './adapters/http/routes/repos.js';
@@ -65,6 +65,8 @@ export interface Overrides {
   device?: Partial<DeviceSettings>;
   /** How webhook hosts are resolved (default dns.lookup; tests without a DNS server inject one). */
   webhookResolver?: Resolver;
+  /** Sees every HTTP route as it is added (the route security suite discovers the routes with it). */
+  onRoute?: AppDeps['onRoute'];
 }
 
 export interface Patd {
@@ -168,6 +170,7 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
     hotExtensions,
     htmlPages,
     tokenGate,
+    onRoute: o.onRoute,
   });
 
   let closed = false;

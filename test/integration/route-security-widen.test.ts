@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { dialects } from '../helpers/db.js';
+import { expectProblem } from '../helpers/route-expect.js';
+import { fill, sampleOf, unchanged } from '../helpers/route-fixtures.js';
+import { key } from '../helpers/route-table.js';
+import { buildWorld, type World } from '../helpers/security-world.js';
+
+/**
+ * A limited PAT trying to widen: alice's token has tokens:manage, orgs:manage and code:read,
+ * is limited to acme and lives 7 days. Nothing it makes, edits, regenerates or joins may reach
+ * past it (403 beyond_token naming what), it never receives a secret, and what it refused to
+ * touch keeps working. Device approval narrows, never widens, and needs a person.
+ */
+for (const dialect of await dialects()) {
+  describe(`a limited PAT cannot widen (${dialect})`, () => {
+    let w: World;
+    before(async () => {
+      w = await buildWorld(dialect);
+    });
+    after(() => w.stop());
+
+    const lim = () => ({ cred: { bearer: w.secrets.widen } });
+    const refused = (res: Awaited<ReturnType<World['call']>>, field: string | null, what: string) => {
+      expectProblem(res, 403, 'beyond_token', what);
+      if (field) assert.equal(res.json().field, field, what);
+      assert.ok(!('secret' in res.json()) && !/patd_[0-9A-Za-z]{40,}/.test(res.body), `${what}: a secret in the refusal`);
+    };
+
+    test('creating a token wider than itself (scope, orgs, expiry) is 403 beyond_token and no secret', async () => {
+      await unchanged(w, async () => {
+        const base = { name: 'wider', scopes: ['code:read'], orgs: ['acme'], expiresInDays: 7 };
+        for (const [what, extra, field] of [
+          ['full access', { scopes: ['*'] }, 'scopes'], ['a scope it lacks', { scopes: ['audit:read'] }, 'scopes'],
+          ['every org', { orgs: '*' }, 'orgs'], ['another org', { orgs: ['beta'] }, 'orgs'], ['a later expiry', { expiresInDays: 30 }, 'expiresAt'],
+        ] as const) {
+          refused(await w.call('POST', '/api/v1/tokens', { ...lim(), json: { ...base, ...extra } }), field, `create with ${what}`);
+        }
+        // For a service account of acme too: the same rule.
+        refused(await w.call('POST', '/api/v1/orgs/acme/service-accounts/ci-bot/tokens', { ...lim(), json: { name: 'sa-wide', scopes: ['*'] } }), 'scopes', 'service-account token with *');
+        refused(await w.call('POST', '/api/v1/orgs/acme/service-accounts/ci-bot/tokens', { ...lim(), json: { name: 'sa-long', scopes: ['code:read'], expiresInDays: 30 } }), 'expiresAt', 'service-account token that outlives it');
+      });
+    });
+
+    test('editing, regenerating or revoking a token beyond it, or widening itself: 403 beyond_token, and the other token keeps working', async () => {
+      await unchanged(w, async () => {
+        const keep = `/api/v1/tokens/${w.ids.aliceToken}`;
+        refused(await w.call('PATCH', keep, { ...lim(), json: { name: 'renamed' } }), null, 'edit a full-access global token');
+        refused(await w.call('POST', `${keep}/regenerate`, { ...lim(), json: {} }), null, 'regenerate a full-access global token');
+        refused(await w.call('DELETE', keep, lim()), null, 'revoke a full-access global token');
+        refused(await w.call('POST', `/api/v1/orgs/acme/service-accounts/ci-bot/tokens/${w.ids.saToken}/regenerate`, { ...lim(), json: {} }), null, 'regenerate a service account\'s full-access token');
+        const self = `/api/v1/tokens/${w.ids.widenToken}`;
+        for (const [what, json, field] of [
+          ['to full access', { scopes: ['*'] }, 'scopes'], ['to every org', { orgs: '*' }, 'orgs'], ['to another org', { orgs: ['acme', 'beta'] }, 'orgs'],
+          ['to a later expiry', { expiresInDays: 30 }, 'expiresAt'],
+        ] as const) refused(await w.call('PATCH', self, { ...lim(), json }), field, `widen itself ${what}`);
+      });
+    });
+
+    test('joining another org through an invitation, or approving a device, is refused', async () => {
+      await unchanged(w, async () => {
+        refused(await w.call('POST', `/api/v1/me/invitations/${w.ids.aliceInvitation}`, { ...lim(), json: { action: 'accept' } }), null, 'accept an invitation to gamma');
+        for (const route of w.routes.filter((r) => r.url.startsWith('/api/v1/device/'))) {
+          const res = await w.call(route.method, fill(w, route), { cred: { bearer: w.alice.pat }, ...(route.body ? { json: sampleOf(route.body) } : {}) });
+          expectProblem(res, 403, 'session_required', `${key(route)} with a PAT`);
+        }
+      });
+    });
+
+    test('device approval may narrow what the device asked for, never widen it, and the device gets nothing meanwhile', async () => {
+      const start = await w.call('POST', '/oauth/device_authorization', { form: { client_id: 'narrow-cli', scope: 'code:read', orgs: 'acme', expires_in_days: '7' } });
+      const { user_code: code, device_code: device } = start.json();
+      const A = { cred: { session: w.alice.session } };
+      for (const [what, json, field] of [
+        ['every org', { action: 'approve', orgs: '*' }, 'orgs'], ['another org', { action: 'approve', orgs: ['acme', 'beta'] }, 'orgs'],
+        ['a longer life', { action: 'approve', expiresInDays: 30 }, 'expiresInDays'],
+      ] as const) {
+        const res = await w.call('POST', `/api/v1/device/${code}`, { ...A, json });
+        assert.equal(res.statusCode, 403, `${what}: ${res.body}`);
+        assert.equal(res.json().field, field, what);
+      }
+      const poll = await w.call('POST', '/oauth/token', { form: { grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: device, client_id: 'narrow-cli' } });
+      assert.equal(poll.json().error, 'authorization_pending');
+      assert.equal((await w.call('GET', `/api/v1/device/${code}`, A)).json().status, 'pending');
+    });
+
+    test('every route that hands out a secret is one of those above (a new one must join them)', () => {
+      const covered: Record<string, string> = {
+        'POST /api/v1/tokens': 'create', 'POST /api/v1/tokens/:id/regenerate': 'regenerate',
+        'POST /api/v1/orgs/:org/service-accounts/:username/tokens': 'service-account create',
+        'POST /api/v1/orgs/:org/service-accounts/:username/tokens/:id/regenerate': 'service-account regenerate',
+        // Webhook signing secrets are no credential to patd; creating one needs orgs:manage in the org (or instance admin).
+        'POST /api/v1/webhooks': 'not a credential', 'POST /api/v1/orgs/:org/webhooks': 'not a credential',
+      };
+      assert.deepEqual(w.routes.filter((r) => r.issuesSecret).map(key).sort(), Object.keys(covered).sort());
+    });
+  });
+}
