@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CODES, type ErrorCode, PatdError } from '../../core/errors.js';
+import { nulInText } from '../storage/bad-text.js';
 
 export const REALM = 'patd';
 export const CHALLENGE_NONE = `Basic realm="${REALM}", charset="UTF-8", Bearer realm="${REALM}"`;
@@ -63,6 +64,7 @@ export function toPatdError(err: FastifyError | Error, req: FastifyRequest): Pat
   if (mapped) return new PatdError(mapped, mapped === 'invalid_json' ? 'the request body is not valid JSON' : fe.message);
   if (err instanceof SyntaxError && fe.statusCode === 400) return new PatdError('invalid_json', 'the request body is not valid JSON');
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return new PatdError('validation_failed', fe.message);
+  if (nulInText(err)) return new PatdError('validation_failed', 'text may not contain the NUL character (U+0000)');
   req.log.error({ err }, 'unexpected error');
   return new PatdError('internal', `an unexpected error happened; quote request id ${req.id} to the operator`);
 }
