@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomSecret } from './core/ids.js';
 import type { Rate } from './core/limits/limiter.js';
@@ -83,6 +83,7 @@ function limits(env: Env): RateLimitSettings {
   return {
     signIn,
     signInUser,
+    signInIp: rate(env, 'PATD_LIMIT_SIGNIN_IP', d.signInIp),
     deviceCodes: rate(env, 'PATD_LIMIT_DEVICE_CODES', d.deviceCodes),
     deviceStart: rate(env, 'PATD_LIMIT_DEVICE_START', d.deviceStart),
     tokenFailures: rate(env, 'PATD_LIMIT_TOKEN_FAILURES', d.tokenFailures),
@@ -171,10 +172,33 @@ function checkIssuer(issuer: string): void {
   if (u.search || u.hash) throw new ConfigError('PATD_OIDC_ISSUER must not have a query or fragment');
 }
 
+/**
+ * Creates the folder (0700) when missing and checks that patd can use it; otherwise stops
+ * start-up with one line naming the folder, the variable and the cause.
+ */
+export function ensureDataDir(dir: string, variable = 'PATD_DATA_DIR'): void {
+  const fail = (cause: string) => new ConfigError(`${variable}: the folder ${dir} cannot be used: ${cause}`);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EEXIST') throw fail('it is a file, not a folder (EEXIST)');
+    if (err.code === 'ENOTDIR') throw fail('a part of its path is a file, not a folder (ENOTDIR)');
+    throw fail(err.message);
+  }
+  if (!statSync(dir).isDirectory()) throw fail('it is a file, not a folder');
+  try {
+    accessSync(dir, constants.R_OK | constants.W_OK | constants.X_OK);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw fail(err.code === 'EROFS' ? 'it is on a read-only file system (EROFS)' : `patd's user may not write to it (${err.code})`);
+  }
+}
+
 function ensureSecretFile(dataDir: string): { secret: string; generated: boolean } {
   const file = join(dataDir, 'secret');
   if (existsSync(file)) return { secret: readFileSync(file, 'utf8').trim(), generated: true };
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  ensureDataDir(dataDir);
   const secret = randomSecret(32);
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { argon2Hasher } from './adapters/password.js';
@@ -10,9 +11,10 @@ import { DiskRepoStorage } from './adapters/git/storage.js';
 import { DEFAULT_DEVICE_SETTINGS, type DeviceSettings, DeviceService } from './core/device/service.js';
 import { RepoService } from './core/repos/service.js';
 import { makeLogger } from './adapters/logger.js';
-import { migrate, openDb } from './adapters/storage/db.js';
+import { type Db, type DbLog, migrate, openDb } from './adapters/storage/db.js';
 import { kyselyStore } from './adapters/storage/store.js';
-import type { Config } from './config.js';
+import { invalidationFeed } from './adapters/invalidations/index.js';
+import { type Config, ConfigError, ensureDataDir } from './config.js';
 import { AccountService } from './core/accounts/service.js';
 import { EventRecorder } from './core/audit/record.js';
 import { type Clock, systemClock } from './core/clock.js';
@@ -50,6 +52,7 @@ import { invitationRoutes } from './adapters/http/routes/invitations.js';
 import { meSessionRoutes } from './adapters/http/routes/me-sessions.js';
 import { InvitationService } from './core/orgs/invitations.js';
 import { SessionService } from './core/accounts/sessions.js';
+import { InstanceAdmin } from './core/accounts/admin.js';
 
 export type { Worker };
 
@@ -85,7 +88,7 @@ export interface Patd {
   workers: Worker[];
   /** Outbox worker, expiry scan, webhooks, leak reports, audit readers. */
   notifications: Notifications;
-  /** Starts the workers and listens; returns the base URL. */
+  /** Starts the workers (the invalidation feed runs already) and listens; returns the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
 }
@@ -103,8 +106,19 @@ export function buildCore(config: Readonly<Config>, store: Store, o: Overrides =
   return { store, clock, catalog, events, verifier, hasher: o.hasher ?? argon2Hasher, settings };
 }
 
-export async function openStore(config: Readonly<Config>): Promise<Store & { migrate(): Promise<string[]> }> {
-  const db = openDb(config.databaseUrl);
+/** Opens the configured database; an unusable data folder or SQLite file stops here with one line naming it. */
+export async function openStore(config: Readonly<Config>, log?: DbLog): Promise<Store & { db: Db; migrate(): Promise<string[]> }> {
+  ensureDataDir(config.dataDir);
+  const file = config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl.slice('sqlite:'.length) : null;
+  if (file && file !== ':memory:') ensureDataDir(dirname(file), 'PATD_DATABASE_URL');
+  let db: Db;
+  try {
+    db = openDb(config.databaseUrl, { log });
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    if (!file) throw e;
+    throw new ConfigError(`PATD_DATABASE_URL: cannot open the SQLite database ${file}: ${err.message}${err.code ? ` (${err.code})` : ''}`);
+  }
   const store = kyselyStore(db);
   return { ...store, migrate: () => migrate(db) };
 }
@@ -114,7 +128,7 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   const logger = o.logger ?? makeLogger(config.logLevel);
   // Installs made before patd kept its files private are fixed before anything is opened.
   tightenDataDir(config.dataDir, config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl.slice('sqlite:'.length) : null, (obj, msg) => logger.warn(obj, msg));
-  const store = await openStore(config);
+  const store = await openStore(config, logger);
   await store.migrate();
   const core = buildCore(config, store, o);
   const accounts = new AccountService(core);
@@ -138,6 +152,11 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
     intervalWorker('usage-flush', 5_000, () => core.verifier.flushUsage(), logger),
     intervalWorker('rate-limit-purge', 10 * 60_000, () => store.r.rateLimits.purge(core.clock.now()), logger),
   ];
+  // Other instances' (and the CLI's) changes reach this verifier within a second (docs/instances.md).
+  // It runs from here on, not from listen(): the verifier answers as soon as the app exists.
+  const feed = invalidationFeed(store.db, core.verifier, logger);
+  feed.start();
+  workers.push(feed);
   const no = o.notifications ?? {};
   const mailer = no.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dir: config.dataDir, timeoutMs: no.mailTimeoutMs, log: logger });
   // Webhooks reach only public addresses unless PATD_WEBHOOK_ALLOW_PRIVATE: checked at registration and at every connect.
@@ -152,7 +171,7 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   const sessions = new SessionService(core);
   extensions.push(invitationRoutes(invitations), meSessionRoutes(sessions));
   // The web app: sign-in, personal access tokens (src/web, docs/web.md).
-  extensions.push(webPages({ instanceSecret: config.secret }));
+  extensions.push(webPages({ instanceSecret: config.secret, audit: notifications.audit }));
   // OpenID Connect sign-in for the pages, only when configured (docs/oidc.md).
   if (config.oidc) {
     const rp = openidClient({ ...config.oidc, redirectUri: `${config.publicUrl}/signin/oidc/callback`, log: logger });
@@ -161,7 +180,7 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   if (!config.smtpUrl) logger.info({ dir: `${config.dataDir}/mail` }, 'PATD_SMTP_URL is not set: notification mail is written as .eml files');
 
   const app = await buildApp({
-    core, accounts, orgs, tokens, invitations, sessions, logger,
+    core, accounts, orgs, tokens, invitations, sessions, logger, admin: new InstanceAdmin(core, accounts, clients),
     http: { publicUrl: config.publicUrl, trustProxy: config.trustProxy, expiryWarningDays: config.expiryWarningDays, ssoSignIn: !!config.oidc },
     ready: async () => {
       await store.r.users.count();

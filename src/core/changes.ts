@@ -17,6 +17,17 @@ export interface InvalidationTarget {
   invalidate(i: Invalidation): void;
 }
 
+/**
+ * What a cross-instance transport (an adapter: LISTEN/NOTIFY, the SQLite change log) drives:
+ * what other instances changed, everything when messages may have been missed, and a short
+ * TTL while it cannot hear them.
+ */
+export interface InvalidationSubscriber extends InvalidationTarget {
+  invalidateAll(): void;
+  /** Trust cached checks for at most `ms` (null: the configured TTL again). */
+  limitTtl(ms: number | null): void;
+}
+
 /** Collects what a use case's transaction makes stale. */
 export class ChangeSet {
   private readonly t = new Set<string>();

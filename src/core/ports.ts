@@ -55,6 +55,8 @@ export interface OrgRepo {
   byName(name: string): Promise<Org | null>;
   byId(id: string): Promise<Org | null>;
   byIds(ids: string[]): Promise<Org[]>;
+  /** Every org, oldest first (instance-wide listings: `patd org list`). */
+  list(q: PageQuery): Promise<Page<Org>>;
 }
 
 export interface MemberRepo {

@@ -11,9 +11,12 @@ export interface NavItem {
 }
 
 /**
- * The main navigation, in order. A new area of the web app adds its entry here once its pages
- * exist ("Organizations" /orgs, "Account" /account, "Admin" /admin for instance admins).
+ * The main navigation, in order. A new area of the web app adds its entry here. "Admin" is
+ * shown to instance admins only; its pages refuse everyone else themselves (routes/admin.ts).
  */
 export const NAV: NavItem[] = [
   { section: 'tokens', label: 'Personal access tokens', href: '/tokens', shows: () => true },
+  { section: 'orgs', label: 'Organizations', href: '/orgs', shows: () => true },
+  { section: 'account', label: 'Account', href: '/account', shows: () => true },
+  { section: 'admin', label: 'Admin', href: '/admin', shows: (u) => u.isAdmin },
 ];

@@ -8,7 +8,7 @@ import { launchBrowser } from '../helpers/browser.js';
 import { ADMIN_PASSWORD, type Auth, addUser, createToken, startTestPatd, type TestPatd } from '../helpers/harness.js';
 import { freePort } from '../helpers/nginx.js';
 import { listen } from '../helpers/sibling.js';
-import { axeFindings, click, h1, open, openTab, PAGE_CSP, screenshots, scrollWidth, signInHere } from '../helpers/web.js';
+import { axeFindings, click, h1, open, openTab, PAGE_CSP, screenshots, scrollWidth, signInHere, type Tab } from '../helpers/web.js';
 
 const browser: Browser | null = await launchBrowser();
 const HOUR = 3_600_000;
@@ -28,6 +28,9 @@ describe('the web app: accessibility, small screens, keyboard, no JavaScript (sq
   let context: BrowserContext;
   let page: Page;
   let problems: string[];
+  let adminTab: Tab;
+  let bobId: string;
+  let clientId: string;
   const shots = screenshots(mkdtempSync(join(tmpdir(), 'patd-web-')));
 
   before(async () => {
@@ -56,12 +59,23 @@ describe('the web app: accessibility, small screens, keyboard, no JavaScript (sq
       p.clock.advance(24 * HOUR);
     }
     await createToken(p, alice, { name: XSS, scopes: ['profile:read'], expiresInDays: 7 });
+    // The account, org and admin pages: a hostile org name in an invitation, a hostile user agent, a client.
+    await p.req('POST', '/api/v1/orgs', { auth: admin, body: { name: 'initech', displayName: XSS } });
+    await p.req('POST', '/api/v1/orgs/initech/invitations', { auth: admin, body: { username: 'alice', role: 'admin' } });
+    await p.req('POST', '/api/v1/session', { body: { username: 'alice', password: 'alice-password-1' }, headers: { 'user-agent': XSS } });
+    await p.req('POST', '/api/v1/session', { body: { username: 'alice', password: 'alice-password-1' }, headers: { 'user-agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15', 'x-forwarded-for': '10.20.0.7' } });
+    bobId = (await addUser(p, admin, 'bob', { displayName: 'Bob Builder' })).id;
+    clientId = (await p.clients.add({ actor: { type: 'user', id: null, name: 'admin' }, ip: null, userAgent: null }, 'artifact registry')).client.id;
     context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
     ({ page, problems } = await openTab(browser!, { context }));
     await open(page, `${base}/tokens`);
     await signInHere(page, 'alice');
+    adminTab = await openTab(browser!);
+    await open(adminTab.page, `${base}/admin/users`);
+    await signInHere(adminTab.page, 'admin', ADMIN_PASSWORD);
   });
   after(async () => {
+    await adminTab?.context.close();
     await context?.close();
     await browser?.close();
     await p?.stop();
@@ -70,6 +84,12 @@ describe('the web app: accessibility, small screens, keyboard, no JavaScript (sq
   const mainPages = () => [
     ['tokens', '/tokens'], ['new-token', '/tokens/new'], ['token', `/tokens/${laptop.id}`], ['edit-token', `/tokens/${laptop.id}/edit`],
     ['regenerate-token', `/tokens/${laptop.id}/regenerate`], ['revoke-token', `/tokens/${laptop.id}/revoke`], ['not-found', '/no/such/page'],
+    ['account', '/account'], ['security-log', '/account/security-log'], ['orgs', '/orgs'], ['org', '/orgs/acme'], ['leave-org', '/orgs/acme/leave'],
+  ] as const;
+  /** The instance admin's pages (signed in as admin in a tab of their own). */
+  const adminPages = () => [
+    ['admin-users', '/admin/users'], ['admin-new-user', '/admin/users/new'], ['admin-user', `/admin/users/${bobId}`], ['admin-disable-user', `/admin/users/${bobId}/disable`],
+    ['admin-reset-password', `/admin/users/${bobId}/reset-password`], ['admin-orgs', '/admin/orgs'], ['admin-clients', '/admin/clients'], ['admin-remove-client', `/admin/clients/${clientId}/remove`],
   ] as const;
 
   test('axe-core: no serious or critical finding on each main page, signed out and in', { timeout: 120_000 }, async () => {
@@ -95,7 +115,31 @@ describe('the web app: accessibility, small screens, keyboard, no JavaScript (sq
     await page.getByRole('link', { name: 'Revoke token…' }).click();
     assert.deepEqual(await axeFindings(page), [], 'the revoke dialog');
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await open(page, `${base}/orgs/acme`);
+    await page.getByRole('link', { name: 'Leave organization…' }).click();
+    assert.deepEqual(await axeFindings(page), [], 'the leave dialog');
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
     assert.deepEqual(problems.filter((x) => !x.includes('/no/such/page')), [], 'no console errors (CSP violations) and no page errors');
+
+    const a = adminTab.page;
+    for (const [, url] of adminPages()) {
+      const res = await open(a, base + url);
+      assert.deepEqual(res, { status: 200, csp: PAGE_CSP }, url);
+      assert.deepEqual(await axeFindings(a), [], url);
+    }
+    await open(a, `${base}/admin/users/${bobId}`);
+    await a.getByRole('link', { name: 'Disable user…' }).click();
+    assert.deepEqual(await axeFindings(a), [], 'the disable dialog');
+    await a.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await open(a, `${base}/admin/users/${bobId}/reset-password`);
+    await click(a, a.getByRole('button', { name: 'Reset password' }));
+    assert.equal(await h1(a), 'The password of bob');
+    assert.deepEqual(await axeFindings(a), [], 'a generated password');
+    await open(a, `${base}/admin/clients`);
+    await a.getByLabel('Name').fill('ci runner');
+    await click(a, a.getByRole('button', { name: 'Add client' }));
+    assert.deepEqual(await axeFindings(a), [], 'a new client secret');
+    assert.deepEqual(adminTab.problems, [], 'no console errors on the admin pages');
   });
 
   test('at 360 px wide: no horizontal scroll on any main page; tables become cards', { timeout: 60_000 }, async () => {
@@ -105,6 +149,18 @@ describe('the web app: accessibility, small screens, keyboard, no JavaScript (sq
         await open(page, base + url);
         assert.deepEqual(await scrollWidth(page), { scroll: 360, viewport: 360 }, url);
         if (shots.docs && (name === 'tokens' || name === 'token')) await shots.take(page, `${name}-phone`);
+      }
+      const a = adminTab.page;
+      await a.setViewportSize({ width: 360, height: 780 });
+      for (const [name, url] of adminPages()) {
+        await open(a, base + url);
+        assert.deepEqual(await scrollWidth(a), { scroll: 360, viewport: 360 }, url);
+        if (shots.docs && name === 'admin-users') await shots.take(a, 'admin-users-phone');
+      }
+      await a.setViewportSize({ width: 1280, height: 900 });
+      if (shots.docs) {
+        await open(page, `${base}/account`);
+        await shots.take(page, 'account-phone');
       }
       await open(page, `${base}/tokens`);
       const cell = await page.locator('table.list td[data-label="Expires"]').first().boundingBox();
@@ -127,6 +183,15 @@ describe('the web app: accessibility, small screens, keyboard, no JavaScript (sq
     assert.equal(await page.locator('main img, main script').count(), 0);
     await open(page, `${base}/tokens/${page.url().split('/tokens/')[1]}/edit`);
     assert.equal(await page.getByLabel('Name').inputValue(), XSS);
+    // An org's display name in an invitation, a session's user agent, the display name on the account page.
+    await open(page, `${base}/tokens`);
+    assert.match(await page.getByRole('region', { name: 'You have a pending invitation' }).innerText(), new RegExp(`${XSS.replace(/[()]/g, '\\$&')} \\(initech\\) invites you`));
+    await open(page, `${base}/account`);
+    assert.equal(await page.getByLabel('Display name').inputValue(), XSS);
+    assert.ok((await page.getByRole('table', { name: 'Your sessions, this browser first' }).innerText()).includes(XSS.slice(0, 40)), 'the user agent as text');
+    assert.equal(await page.locator('main img, main script').count(), 0);
+    await open(adminTab.page, `${base}/admin/orgs`);
+    assert.equal(await adminTab.page.getByRole('link', { name: XSS }).count(), 1);
     assert.equal(dialogs, 0, 'no script ran');
   });
 
@@ -156,6 +221,36 @@ describe('the web app: accessibility, small screens, keyboard, no JavaScript (sq
     assert.equal(await h1(page), 'Token “typed with the keyboard” created');
     assert.match(await page.getByLabel('Your new token').inputValue(), /^patd_/);
     if (shots.docs) await shots.take(page, 'token-created');
+  });
+
+  test('keyboard only: add a client on the admin pages; open and cancel the leave dialog', { timeout: 60_000 }, async () => {
+    const a = adminTab.page;
+    const focusedOn = (q: Page) => q.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      return el ? `${el.tagName.toLowerCase()}:${(el.textContent ?? '').trim()}:${el.id}` : '';
+    });
+    const tabTo = async (q: Page, want: RegExp, max = 60) => {
+      for (let i = 0; i < max; i++) {
+        await q.keyboard.press('Tab');
+        if (want.test(await focusedOn(q))) return;
+      }
+      assert.fail(`Tab never reached ${want}`);
+    };
+    await open(a, `${base}/admin/clients`);
+    await tabTo(a, /^input::client-name$/);
+    await a.keyboard.type('keyboard client');
+    await tabTo(a, /^button:Add client:/);
+    await navigationBy(a, () => a.keyboard.press('Enter'));
+    assert.equal(await h1(a), 'Client “keyboard client” added');
+
+    await open(page, `${base}/orgs/acme`);
+    await tabTo(page, /^a:Leave organization…:/);
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Leave “Acme Corp”?' });
+    assert.ok(await dialog.isVisible());
+    await tabTo(page, /^button:Cancel:/, 5);
+    await page.keyboard.press('Enter');
+    assert.equal(await dialog.isVisible(), false);
   });
 
   test('without JavaScript: create with the policy limits, confirm a revoke on its own page', { timeout: 60_000 }, async () => {
@@ -203,6 +298,20 @@ describe('the web app: accessibility, small screens, keyboard, no JavaScript (sq
     await shots.take(page, 'token');
     await page.getByRole('link', { name: 'Revoke token…' }).click();
     await shots.take(page, 'revoke-dialog', { fullPage: false });
+    await page.keyboard.press('Escape');
+    for (const [name, url] of [['account', '/account'], ['security-log', '/account/security-log'], ['orgs', '/orgs'], ['org', '/orgs/acme']] as const) {
+      await open(page, base + url);
+      await shots.take(page, name);
+    }
+    const a = adminTab.page;
+    for (const [name, url] of [['admin-users', '/admin/users'], ['admin-user', `/admin/users/${bobId}`], ['admin-orgs', '/admin/orgs'], ['admin-clients', '/admin/clients']] as const) {
+      await open(a, base + url);
+      await shots.take(a, name);
+    }
+    await open(a, `${base}/admin/users/new`);
+    await a.getByLabel('Username').fill('carol');
+    await a.getByLabel('Email').fill('carol@example.test');
+    await shots.take(a, 'admin-new-user');
   });
 });
 

@@ -18,15 +18,18 @@ export interface SmtpListener {
   mails: ReceivedMail[];
   /** Refuse the next `n` messages with a temporary error (451). */
   refuse(n: number): void;
+  /** Answer each message only `ms` after it arrived (it is recorded at once): a slow or hung server. */
+  delay(ms: number): void;
   refused: number;
   waitFor(n: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   close(): Promise<void>;
 }
 
 /** A real SMTP server on loopback that records what it receives (auth: patd / smtp-pass). */
-export async function startSmtp(o: { port?: number } = {}): Promise<SmtpListener> {
+export async function startSmtp(o: { port?: number; delayMs?: number } = {}): Promise<SmtpListener> {
   const mails: ReceivedMail[] = [];
   let toRefuse = 0;
+  let delayMs = o.delayMs ?? 0;
   const state = { refused: 0 };
   const server = new SMTPServer({
     disabledCommands: ['STARTTLS'], authOptional: true, logger: false,
@@ -50,7 +53,8 @@ export async function startSmtp(o: { port?: number } = {}): Promise<SmtpListener
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw,
           subject: decodeHeader(header(raw, 'subject')), messageId: header(raw, 'message-id'), text: part(raw, 'text/plain'), html: part(raw, 'text/html'),
         });
-        cb();
+        if (delayMs > 0) setTimeout(() => cb(), delayMs).unref();
+        else cb();
       });
     },
   });
@@ -61,6 +65,9 @@ export async function startSmtp(o: { port?: number } = {}): Promise<SmtpListener
     url: `smtp://patd:smtp-pass@127.0.0.1:${port}`, port, mails,
     refuse(n) {
       toRefuse = n;
+    },
+    delay(ms) {
+      delayMs = ms;
     },
     get refused() {
       return state.refused;

@@ -10,7 +10,10 @@ const TTL_S = 5; // PATD_AUTH_CACHE_SECONDS default
 const CTX = { actor: { type: 'system' as const, id: null, name: 'test' }, ip: null, userAgent: null };
 
 // Two patd instances on one database and one clock: a revocation on A is seen by A at once
-// and by B once PATD_AUTH_CACHE_SECONDS have passed (docs/forward-auth.md, "How stale").
+// and by B once PATD_AUTH_CACHE_SECONDS have passed, when B never hears of it: both
+// invalidation feeds are stopped, as if every message were lost. That is the bound the TTL
+// keeps (docs/instances.md; with the feeds running, test/integration/invalidation-instances.test.ts:
+// within 1 s).
 for (const dialect of await dialects()) {
   describe(`revocation across instances (${dialect})`, () => {
     let a: TestPatd;
@@ -24,6 +27,7 @@ for (const dialect of await dialects()) {
       a = await startTestPatd(dialect);
       assert.equal(a.config.authCacheSeconds, TTL_S);
       b = await startSibling(a);
+      for (const p of [a, b]) for (const w of p.workers) if (w.name === 'invalidations') await w.stop();
       baseA = await listen(a);
       baseB = await listen(b);
       admin = await a.signIn('admin', ADMIN_PASSWORD);

@@ -202,7 +202,7 @@ for (const dialect of await dialects()) {
     let admin: Auth;
     before(async () => {
       p = await startTestPatd(dialect, {
-        env: { PATD_TRUST_PROXY: 'true', PATD_LIMIT_SIGNIN: '2/15m', PATD_LIMIT_SIGNIN_USER: '5/15m', PATD_LIMIT_TOKEN_FAILURES: '3/1m', PATD_LIMIT_DEVICE_START: '2/15m' },
+        env: { PATD_TRUST_PROXY: 'true', PATD_LIMIT_SIGNIN: '2/15m', PATD_LIMIT_SIGNIN_USER: '5/15m', PATD_LIMIT_SIGNIN_IP: '8/15m', PATD_LIMIT_TOKEN_FAILURES: '3/1m', PATD_LIMIT_DEVICE_START: '2/15m' },
       });
       admin = await p.signIn('admin', ADMIN_PASSWORD);
     });
@@ -221,6 +221,17 @@ for (const dialect of await dialects()) {
       assert.match(over.json().detail, /too many failed sign-ins for this username/);
       assert.equal((await signIn('10.0.0.5', 'target-password-1')).statusCode, 429, 'the ceiling holds for everyone');
       assert.equal((await p.req('POST', '/api/v1/session', { body: { username: 'admin', password: ADMIN_PASSWORD }, headers: { 'x-forwarded-for': '10.0.0.5' } })).statusCode, 200, 'other usernames are not affected');
+    });
+
+    test('one address trying many usernames (password spraying) meets a ceiling of its own; other addresses do not', async () => {
+      const spray = (from: string, username: string) =>
+        p.req('POST', '/api/v1/session', { body: { username, password: 'Summer2026!' }, headers: { 'x-forwarded-for': from } });
+      for (let i = 0; i < 8; i++) assert.equal((await spray('10.9.0.1', `user${i}`)).statusCode, 401);
+      const over = await spray('10.9.0.1', 'user8');
+      assert.equal(over.statusCode, 429);
+      assert.match(over.json().detail, /from your address/);
+      assert.ok(Number(over.headers['retry-after']) > 0);
+      assert.equal((await p.req('POST', '/api/v1/session', { body: { username: 'admin', password: ADMIN_PASSWORD }, headers: { 'x-forwarded-for': '10.9.0.2' } })).statusCode, 200);
     });
 
     test('the sign-in pages answer 429 as a page with Retry-After', async () => {

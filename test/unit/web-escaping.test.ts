@@ -15,6 +15,16 @@ import { tokenListPage } from '../../src/web/pages/tokens-list.js';
 import { renderPage } from '../../src/web/render.js';
 import { scopeGroups } from '../../src/web/scope-groups.js';
 import { limitsFor } from '../../src/core/policies/limits.js';
+import { accountPage } from '../../src/web/pages/account.js';
+import { securityLogPage } from '../../src/web/pages/security-log.js';
+import { orgListPage } from '../../src/web/pages/orgs-list.js';
+import { leaveConfirmPage, orgPage } from '../../src/web/pages/org.js';
+import { disableConfirmPage, generatedPasswordPage, newUserPage, resetPasswordPage, userPage, usersPage } from '../../src/web/pages/admin/users.js';
+import { allOrgsPage } from '../../src/web/pages/admin/orgs.js';
+import { clientSecretPage, clientsPage, removeClientConfirmPage } from '../../src/web/pages/admin/clients.js';
+import type { AuditEventView } from '../../src/core/audit/query.js';
+import type { InvitationView } from '../../src/core/orgs/invitation-model.js';
+import type { OrgView } from '../../src/core/orgs/service.js';
 
 const NOW = Date.UTC(2026, 11, 1, 12);
 const HOSTILE = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "'><svg onload=alert(1)>"];
@@ -46,7 +56,41 @@ function pagesWith(s: string): [string, string][] {
   const options = { orgs, limits: limitsFor(orgs, ['acme'], 365), instanceMaxDays: 365, presets: [7, 30, 90], groups: scopeGroups(catalog), now: NOW, keepExpiry: s };
   const form = { values, options, errors: { name: s, expires: s, scopes: s, orgs: s } };
   const usage = [{ day: '2026-12-01', count: 3, ips: [s] }];
+  const iso = new Date(NOW).toISOString();
+  const invitation: InvitationView = { id: 'inv_1', org: s.slice(0, 30), orgDisplayName: s, username: s, role: 'member', invitedBy: s, status: 'pending', createdAt: iso, expiresAt: iso };
+  const event: AuditEventView = {
+    id: 'evt_1', at: iso, action: s, actor: { type: 'user', id: s, name: s }, target: { type: 'token', id: s }, subjectUserId: 'usr_1', orgs: [s], ip: s, userAgent: s,
+    details: { name: s, username: s, org: s, role: s, reason: s, changed: [s] },
+  };
+  const events = [event, { ...event, id: 'evt_2', action: 'org.invited' }, { ...event, id: 'evt_3', action: 'token.created' }, { ...event, id: 'evt_4', action: 'user.updated', actor: { type: 'token', id: s, name: s } }];
+  const sessions = [
+    { id: 'ses_1', current: true, createdAt: iso, lastSeenAt: iso, expiresAt: iso, ip: s, lastSeenIp: s, userAgent: s },
+    { id: 'ses_2', current: false, createdAt: iso, lastSeenAt: iso, expiresAt: iso, ip: s, lastSeenIp: s, userAgent: `Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0 ${s}` },
+  ];
+  const org: OrgView = { id: 'org_1', name: s.slice(0, 30), displayName: s, role: 'owner', createdAt: iso };
+  const members = [{ orgId: 'org_1', orgName: s, userId: 'usr_1', username: s, role: 'owner' as const, createdAt: NOW }];
+  const other = { ...user(s, s), id: 'usr_2', email: s, isAdmin: true };
+  const client = { id: 'cli_1', name: s, createdAt: NOW, createdBy: s };
+  const errs = { username: s, email: s, displayName: s, password: s, currentPassword: s, confirm: s, name: s };
   return [
+    ['account', renderPage(accountPage(ctx, { sessions, invitations: [invitation], recent: events, notice: 'profile', profile: { displayName: s, email: s, errors: errs }, password: { errors: errs } }))],
+    ['security log', renderPage(securityLogPage(ctx, { events, paged: true, nextCursor: s }))],
+    ['token list with invitations', renderPage(tokenListPage(ctx, { tokens: [t], status: 'active', search: '', paged: false, nextCursor: null, leadDays: 7, invitations: [invitation] }))],
+    ['orgs', renderPage(orgListPage(ctx, { orgs: [org, { ...org, id: 'org_2', role: null }], invitations: [invitation], mayCreate: true, create: { name: s, displayName: s, errors: errs }, notice: s }))],
+    ['orgs, no creating', renderPage(orgListPage(ctx, { orgs: [], invitations: [], mayCreate: false }))],
+    ['org', renderPage(orgPage(ctx, { org, members, paged: true, nextCursor: s, notice: 'joined', leaveError: s }))],
+    ['leave', renderPage(leaveConfirmPage(ctx, org))],
+    ['admin users', renderPage(usersPage(ctx, { users: [other, { ...other, id: 'usr_3', disabled: true, serviceOrgId: 'org_1' }], paged: true, nextCursor: s }))],
+    ['admin new user', renderPage(newUserPage(ctx, { username: s, email: s, displayName: s, mode: 'type', admin: true }, errs))],
+    ['admin user', renderPage(userPage(ctx, other, { notice: 'created', error: s }))],
+    ['admin disabled user', renderPage(userPage(ctx, { ...other, disabled: true }, {}))],
+    ['admin disable', renderPage(disableConfirmPage(ctx, other))],
+    ['admin reset password', renderPage(resetPasswordPage(ctx, other, { mode: 'type', error: s }))],
+    ['admin generated password', renderPage(generatedPasswordPage(ctx, other, 'pw'))],
+    ['admin orgs', renderPage(allOrgsPage(ctx, { orgs: [org], paged: true, nextCursor: s }))],
+    ['admin clients', renderPage(clientsPage(ctx, { clients: [client], notice: s, add: { name: s, error: s } }))],
+    ['admin client secret', renderPage(clientSecretPage(ctx, client, 'patdcs_x'))],
+    ['admin remove client', renderPage(removeClientConfirmPage(ctx, client))],
     ['token list', renderPage(tokenListPage(ctx, { tokens: [t], status: 'all', search: s, paged: true, nextCursor: s, leadDays: 7, notice: s }))],
     ['token list, empty', renderPage(tokenListPage(ctx, { tokens: [], status: 'all', search: s, paged: false, nextCursor: null, leadDays: 7 }))],
     ['token page', renderPage(tokenPage(ctx, { token: t, usage, leadDays: 7, renewDays: [30], error: s }))],
@@ -78,6 +122,16 @@ describe('the template layer escapes every name, display name and message', () =
     const [, html] = pagesWith(HOSTILE[1] as string).find(([w]) => w === 'token page') as [string, string];
     assert.match(html, /<h1>&quot;>&lt;img src=x onerror=alert\(1\)><\/h1>/);
     assert.match(html, /title="&quot;>&lt;img src=x onerror=alert\(1\)>">alice<\/strong>/, 'the display name in an attribute');
+  });
+
+  test('the new pages show the hostile text (escaped) where a person reads it', () => {
+    const escaped = '&quot;>&lt;img src=x onerror=alert(1)>';
+    const pages = new Map(pagesWith(HOSTILE[1] as string));
+    const html = (where: string) => pages.get(where) ?? assert.fail(where);
+    assert.match(html('account'), new RegExp(`title="${escaped.replace(/[()]/g, '\\$&')}">${escaped.replace(/[()]/g, '\\$&')}</span>`), 'a session\'s user agent, as text and in its title');
+    for (const where of ['account', 'security log', 'token list with invitations', 'orgs', 'org', 'leave', 'admin users', 'admin user', 'admin orgs', 'admin clients', 'admin remove client']) {
+      assert.ok(html(where).includes(escaped), `${where}: the hostile name is shown as text`);
+    }
   });
 
   test('no inline script or style: the CSP can forbid both', () => {

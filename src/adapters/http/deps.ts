@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import type { Logger } from 'pino';
 import type { AccountService } from '../../core/accounts/service.js';
 import type { SessionService } from '../../core/accounts/sessions.js';
+import type { InstanceAdmin } from '../../core/accounts/admin.js';
 import type { InvitationService } from '../../core/orgs/invitations.js';
 import type { CoreDeps } from '../../core/deps.js';
 import type { FailureGate } from '../../core/limits/gate.js';
@@ -31,6 +32,8 @@ export interface AppDeps {
   invitations?: InvitationService;
   /** The caller's own sessions (/me/sessions and the account page). */
   sessions?: SessionService;
+  /** Instance-admin use cases (users, every org, resource-server clients): /api/v1/users and the /admin pages. */
+  admin?: InstanceAdmin;
   logger: Logger;
   http: HttpSettings;
   /** Checks the database answers (for /readyz). */

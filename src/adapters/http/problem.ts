@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CODES, type ErrorCode, PatdError } from '../../core/errors.js';
 import { nulInText } from '../storage/bad-text.js';
+import { storageFault } from '../storage/faults.js';
 
 export const REALM = 'patd';
 export const CHALLENGE_NONE = `Basic realm="${REALM}", charset="UTF-8", Bearer realm="${REALM}"`;
@@ -48,7 +49,7 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'validation_failed',
 };
 
-/** Maps anything thrown to a PatdError; unexpected errors become `internal` (logged, not shown). */
+/** Maps anything thrown to a PatdError; a database that is not answering is `unavailable` (503); anything else unexpected is `internal` (logged, not shown). */
 export function toPatdError(err: FastifyError | Error, req: FastifyRequest): PatdError {
   if (err instanceof PatdError) return err;
   const fe = err as FastifyError & { validation?: { instancePath: string; message?: string; params?: Record<string, unknown> }[]; validationContext?: string };
@@ -64,6 +65,12 @@ export function toPatdError(err: FastifyError | Error, req: FastifyRequest): Pat
   if (mapped) return new PatdError(mapped, mapped === 'invalid_json' ? 'the request body is not valid JSON' : fe.message);
   if (err instanceof SyntaxError && fe.statusCode === 400) return new PatdError('invalid_json', 'the request body is not valid JSON');
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return new PatdError('validation_failed', fe.message);
+  const fault = storageFault(err);
+  if (fault) {
+    // The driver's own error, so the log says why (SQLITE_FULL, 57P01, ECONNREFUSED …).
+    req.log.warn({ err, fault: fault.reason }, 'database unavailable');
+    return new PatdError('unavailable', 'the database is not answering; try again shortly', { retryAfter: fault.retryAfter });
+  }
   if (nulInText(err)) return new PatdError('validation_failed', 'text may not contain the NUL character (U+0000)');
   req.log.error({ err }, 'unexpected error');
   return new PatdError('internal', `an unexpected error happened; quote request id ${req.id} to the operator`);

@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Log, Mailer, MailMessage } from '../../core/notifications/model.js';
@@ -41,11 +42,34 @@ export function createMailer(o: MailerOptions): Mailer {
     async send(m) {
       const info = await transport.sendMail(headers(m));
       mkdirSync(dir, { recursive: true, mode: 0o700 });
-      const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${m.id}.eml`);
-      writeFileSync(file, info.message as Buffer, { mode: 0o600 });
+      const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${m.id}.eml`;
+      const file = join(dir, name);
+      await writeAtomically(join(dir, `.${name}.tmp`), file, info.message as Buffer);
       o.log.info({ file, to: m.to, subject: m.subject, ...(told ? {} : { hint: 'PATD_SMTP_URL is not set: mail is written to files' }) }, 'mail written to file');
       told = true;
     },
     async close() {},
   };
+}
+
+/**
+ * Writes the whole file under a temporary name in the same folder, then renames it: a reader
+ * sees a complete .eml or none, also when the disk fills up or the process dies mid-write (a
+ * full disk once left dozens of empty files). A failed write removes its temporary file and
+ * fails the attempt, which the outbox retries.
+ */
+async function writeAtomically(tmp: string, file: string, data: Buffer): Promise<void> {
+  const fh = await open(tmp, 'wx', 0o600);
+  try {
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, file);
+  } catch (e) {
+    await unlink(tmp).catch(() => {});
+    throw e;
+  }
 }

@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { privateFile } from '../files.js';
+import { guarded } from './driver.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
 
@@ -15,14 +17,41 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Db {
   kysely: Kysely<Database>;
   dialect: Dialect;
+  /** The connection string it was opened with (the invalidation listener opens its own connection). */
+  url: string;
+  /** Names this opened database in the invalidations it publishes (its own listener skips them). */
+  origin: string;
+  /** The SQLite handle (SQLite only). */
+  sqlite?: SQLite.Database;
 }
 
+/** What the storage layer reports that nobody asked for: a connection lost while idle or held. */
+export interface DbLog {
+  warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+/**
+ * How long better-sqlite3 may wait for another process's lock, blocking the event loop. Kept to
+ * a few milliseconds: transactions wait for the lock asynchronously instead (store.ts).
+ */
+export const SQLITE_BUSY_TIMEOUT_MS = 5;
+
 /** `sqlite:/path/to/file.db` or `postgres://…`. */
-export function openDb(url: string, opts: { poolSize?: number } = {}): Db {
+export function openDb(url: string, opts: { poolSize?: number; log?: DbLog } = {}): Db {
+  const log = opts.log;
+  const origin = randomBytes(6).toString('hex');
+  const onRollbackError = (err: unknown) => log?.debug({ err }, 'rollback failed after an error (the error that caused it is reported)');
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10 });
-    pool.on('error', () => {}); // idle-client errors surface on the next query instead
-    return { kysely: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
+    const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5_000, keepAlive: true });
+    const lost = (err: Error) => log?.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database connection lost');
+    pool.on('error', () => {}); // an idle client's error: the pool drops it and connects anew on demand
+    // A client that Kysely holds (between the statements of a transaction) has no pool listener:
+    // its 'error' event (a terminated backend, 57P01) would be unhandled and end the process
+    // (node-postgres#2509). The query in flight, or the next one, fails with the error anyway.
+    pool.on('connect', (client) => client.on('error', lost));
+    const dialect = guarded(new PostgresDialect({ pool }), { onRollbackError });
+    return { kysely: new Kysely<Database>({ dialect }), dialect: 'postgres', url, origin };
   }
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length);
@@ -34,16 +63,23 @@ export function openDb(url: string, opts: { poolSize?: number } = {}): Db {
     const database = new SQLite(file);
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
-    database.pragma('busy_timeout = 5000');
+    database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
     database.pragma('foreign_keys = ON');
-    return { kysely: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' };
+    const dialect = guarded(new SqliteDialect({ database }), { sqlite: database, onRollbackError });
+    return { kysely: new Kysely<Database>({ dialect }), dialect: 'sqlite', url, origin, sqlite: database };
   }
   throw new Error(`unsupported database URL scheme (use sqlite:PATH or postgres://…)`);
 }
 
 export async function migrate(db: Db): Promise<string[]> {
   const migrator = new Migrator({ db: db.kysely, provider: migrationProvider });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  // Start-up may wait for another process's lock: nothing is being served yet.
+  db.sqlite?.pragma('busy_timeout = 5000');
+  try {
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  } finally {
+    db.sqlite?.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  }
 }

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Table types: snake_case, as stored. Mapped to domain objects in the repositories. */
 export interface UsersTable {
   id: string;
@@ -174,6 +176,13 @@ export interface InvitationsTable {
   responded_at: number | null;
 }
 
+/** Invalidations for other processes on one SQLite file (repos/invalidations.ts). */
+export interface ChangeLogTable {
+  id: Generated<number>;
+  origin: string;
+  payload: string;
+}
+
 export interface Database {
   git_repos: GitReposTable;
   device_grants: DeviceGrantsTable;
@@ -196,6 +205,7 @@ export interface Database {
   scan_state: ScanStateTable;
   invitations: InvitationsTable;
   rate_limits: RateLimitsTable;
+  change_log: ChangeLogTable;
 }
 
 /** A rate-limit window: `key` is "{limit}:{digest of what is counted}". */

@@ -93,7 +93,7 @@ export class DeviceService {
         ip: ctx.ip, userAgent: ctx.userAgent,
       };
       try {
-        await this.d.store.r.deviceGrants.insert(g);
+        await this.d.store.tx((r) => r.deviceGrants.insert(g));
       } catch (e) {
         // A user code taken by another request (unique index): draw again.
         if (attempt < 3) continue;
@@ -155,10 +155,10 @@ export class DeviceService {
     if (g.status === 'pending') {
       if (g.lastPollAt !== null && now - g.lastPollAt < g.intervalSeconds * 1000) {
         const interval = g.intervalSeconds + 5;
-        await this.d.store.r.deviceGrants.polled(g.id, now, interval);
+        await this.d.store.tx((r) => r.deviceGrants.polled(g.id, now, interval));
         return { ok: false, error: 'slow_down', description: `poll at most every ${interval} seconds`, interval };
       }
-      await this.d.store.r.deviceGrants.polled(g.id, now, g.intervalSeconds);
+      await this.d.store.tx((r) => r.deviceGrants.polled(g.id, now, g.intervalSeconds));
       return { ok: false, error: 'authorization_pending', description: 'waiting for the person to approve on the verification page' };
     }
     // Approved: the token and the grant's consumption commit together; a second poll finds it used.

@@ -6,6 +6,11 @@ export interface RateLimitSettings {
   signIn: Rate;
   /** Failed sign-ins per username from all IPs: the much higher ceiling (PATD_LIMIT_SIGNIN_USER). */
   signInUser: Rate;
+  /**
+   * Failed sign-ins from one client IP across all usernames (PATD_LIMIT_SIGNIN_IP): bounds
+   * password spraying; it only ever slows that one address down.
+   */
+  signInIp: Rate;
   /** Unknown device user codes looked up or approved, per client IP (PATD_LIMIT_DEVICE_CODES). */
   deviceCodes: Rate;
   /** Device authorization requests per client IP (PATD_LIMIT_DEVICE_START). */
@@ -21,6 +26,7 @@ const MINUTE = 60_000;
 export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
   signIn: { max: 10, windowMs: 15 * MINUTE },
   signInUser: { max: 100, windowMs: 15 * MINUTE },
+  signInIp: { max: 100, windowMs: 15 * MINUTE },
   deviceCodes: { max: 30, windowMs: 10 * MINUTE },
   deviceStart: { max: 60, windowMs: 15 * MINUTE },
   tokenFailures: { max: 600, windowMs: MINUTE },

@@ -8,7 +8,11 @@ import type { OutboxRow } from './ports.js';
 export interface OutboxOptions {
   /** How often the queue is polled (a commit also wakes the worker). */
   pollMs: number;
-  /** How long a leased message belongs to this instance before another may take it over. */
+  /**
+   * How long a leased message belongs to this instance before another may take it over. Renewed
+   * every third of it while the delivery runs, so it only matters after a crash: that is when a
+   * message in flight is sent again (with the same Message-ID / webhook-id).
+   */
   leaseMs: number;
   batch: number;
   /** Attempts before a message ends as `failed`. */
@@ -21,7 +25,7 @@ export interface OutboxOptions {
 }
 
 export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
-  pollMs: 1_000, leaseMs: 120_000, batch: 10, maxAttempts: 10, backoffMs: 10_000, maxBackoffMs: 3_600_000, stopGraceMs: 10_000,
+  pollMs: 1_000, leaseMs: 30_000, batch: 10, maxAttempts: 10, backoffMs: 10_000, maxBackoffMs: 3_600_000, stopGraceMs: 10_000,
 };
 
 /** A handler that throws a PermanentFailure is not retried. */
@@ -134,8 +138,32 @@ export class OutboxWorker {
   async runOnce(): Promise<number> {
     const now = this.clock.now();
     const rows = await this.store.tx((r) => r.outbox.lease(this.owner, now, this.opts.leaseMs, this.opts.batch));
-    await Promise.all(rows.map((m) => this.deliver(m)));
+    if (rows.length === 0) return 0;
+    const inFlight = new Set(rows.map((m) => m.id));
+    const renewal = this.renewWhile(inFlight);
+    try {
+      await Promise.all(rows.map((m) => this.deliver(m).finally(() => inFlight.delete(m.id))));
+    } finally {
+      clearInterval(renewal);
+    }
     return rows.length;
+  }
+
+  /** Keeps the leases of the deliveries still in flight, so a slow mail server never makes another instance send them too. */
+  private renewWhile(ids: Set<string>): NodeJS.Timeout {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy || ids.size === 0) return;
+      busy = true;
+      const list = [...ids];
+      this.store.tx((r) => r.outbox.renew(list, this.owner, this.clock.now() + this.opts.leaseMs))
+        .catch((err) => this.log.warn({ err, worker: this.name }, 'could not renew outbox leases; will try again'))
+        .finally(() => {
+          busy = false;
+        });
+    }, Math.max(20, Math.floor(this.opts.leaseMs / 3)));
+    timer.unref();
+    return timer;
   }
 
   private async deliver(m: OutboxRow): Promise<void> {

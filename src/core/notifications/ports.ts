@@ -21,6 +21,8 @@ export interface OutboxWork {
    * never lease the same row (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one writer).
    */
   lease(owner: string, now: number, leaseMs: number, limit: number): Promise<OutboxRow[]>;
+  /** Extends the leases `owner` still holds on these messages to `until`; returns how many it still held. */
+  renew(ids: string[], owner: string, until: number): Promise<number>;
   /** False when the lease was lost (another instance took the message over). */
   markSent(id: string, owner: string, at: number): Promise<boolean>;
   reschedule(id: string, owner: string, availableAt: number, error: string): Promise<void>;

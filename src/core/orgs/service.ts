@@ -34,7 +34,7 @@ export class OrgService {
    * the operator at the CLI (`patd org add`) always may.
    */
   async create(caller: Caller, input: { name: string; displayName?: string }, o: { operator?: boolean } = {}): Promise<OrgView> {
-    if (this.d.settings.orgCreation === 'admins' && !o.operator && !instanceAdminPowers(caller)) {
+    if (!o.operator && !this.mayCreate(caller)) {
       throw new PatdError('forbidden', 'on this instance only instance admins create organizations');
     }
     const name = checkOrgName(input.name);
@@ -48,6 +48,11 @@ export class OrgService {
       changed.user(caller.user.id);
     });
     return orgView(org, 'owner');
+  }
+
+  /** Whether `create` lets this caller create an org (PATD_ORG_CREATION); pages offer the form only then. */
+  mayCreate(caller: Caller): boolean {
+    return this.d.settings.orgCreation === 'everyone' || instanceAdminPowers(caller);
   }
 
   async listMine(caller: Caller): Promise<OrgView[]> {

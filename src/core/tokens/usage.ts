@@ -57,6 +57,30 @@ export function noteUse(u: PendingUse, at: number, ip: string | null): void {
   addIp(u.ips, ip);
 }
 
+/**
+ * Puts back uses whose flush failed, under the ones collected meanwhile (which keep the newest
+ * time and IP): nothing counted is lost while storage is unavailable.
+ */
+export function mergeBack(failed: PendingUse, newer: PendingUse | undefined): PendingUse {
+  if (!newer) return failed;
+  const byDay = new Map<number, { day: number; count: number; ips: Set<string> }>();
+  for (const d of [...(failed.earlier ?? []), failed, ...(newer.earlier ?? [])]) {
+    const e = byDay.get(d.day);
+    if (e) {
+      e.count += d.count;
+      for (const ip of d.ips) addIp(e.ips, ip);
+    } else byDay.set(d.day, { day: d.day, count: d.count, ips: new Set(d.ips) });
+  }
+  const same = byDay.get(newer.day);
+  if (same) {
+    newer.count += same.count;
+    for (const ip of same.ips) addIp(newer.ips, ip);
+    byDay.delete(newer.day);
+  }
+  newer.earlier = byDay.size ? [...byDay.values()].sort((a, b) => a.day - b.day) : null;
+  return newer;
+}
+
 export const dayString = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
 /** The rows a flush adds to the per-day counts. */

@@ -9,7 +9,7 @@ import { checkUse, type OrgFacts, usableOrgs } from '../policies/token-use.js';
 import type { Store } from '../ports.js';
 import type { ScopeCatalog } from '../scopes/catalog.js';
 import { isWellFormed } from './format.js';
-import { dailyCounts, newUse, noteUse, type PendingUse } from './usage.js';
+import { dailyCounts, mergeBack, newUse, noteUse, type PendingUse } from './usage.js';
 
 /** Everything needed to decide on a token without touching storage. */
 interface Snapshot {
@@ -117,10 +117,11 @@ export class TokenVerifier {
   verifyCached(secret: string, o: VerifyOptions = {}): TokenPrincipal | undefined {
     const digest = hash('sha256', secret);
     const now = this.clock.now();
+    const ttl = Math.min(this.opts.ttlMs, this.ttlCapMs);
     const snap = this.hits.get(digest);
-    if (snap !== undefined) return now - snap.loadedAt > this.opts.ttlMs ? undefined : this.decide(snap, now, o);
+    if (snap !== undefined) return now - snap.loadedAt > ttl ? undefined : this.decide(snap, now, o);
     const missAt = this.misses.get(digest);
-    if (missAt !== undefined && now - missAt <= this.opts.ttlMs) throw this.failed(new PatdError('token_invalid', INVALID), o);
+    if (missAt !== undefined && now - missAt <= ttl) throw this.failed(new PatdError('token_invalid', INVALID), o);
     return undefined;
   }
 
@@ -265,14 +266,30 @@ export class TokenVerifier {
     return { entries: this.hits.size, misses: this.misses.size };
   }
 
+  // ---- the cross-instance transport's part (docs/instances.md) ----
+
+  /** Lowered while the invalidation transport is down, so a missed message cannot outlive it. */
+  private ttlCapMs = Number.POSITIVE_INFINITY;
+
+  /** Trust cached checks for at most `ms` (null: `ttlMs` again). */
+  limitTtl(ms: number | null): void {
+    this.ttlCapMs = ms ?? Number.POSITIVE_INFINITY;
+  }
+
   /** Writes batched last-used times and per-day counts (one transaction); called on a timer and at shutdown. */
   async flushUsage(): Promise<void> {
     if (this.usage.size === 0) return;
     const batch = [...this.usage.values()];
     this.usage.clear();
-    await this.store.tx(async (r) => {
-      await r.tokens.touch(batch);
-      await r.usage.add(dailyCounts(batch));
-    });
+    try {
+      await this.store.tx(async (r) => {
+        await r.tokens.touch(batch);
+        await r.usage.add(dailyCounts(batch));
+      });
+    } catch (e) {
+      // Storage is locked or away: keep the uses for the next flush rather than lose them.
+      for (const u of batch) this.usage.set(u.id, mergeBack(u, this.usage.get(u.id)));
+      throw e;
+    }
   }
 }

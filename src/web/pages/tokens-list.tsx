@@ -1,5 +1,7 @@
 import type { TokenView } from '../../core/tokens/view.js';
+import type { InvitationView } from '../../core/orgs/invitation-model.js';
 import { Notice } from '../components/form.js';
+import { PendingInvitations } from '../components/invitations.js';
 import { Time } from '../components/time.js';
 import { Expiry, LastUsed, OrgNames, ScopeNames, StatusBadge, Via } from '../components/token-bits.js';
 import type { PageCtx } from '../context.js';
@@ -19,6 +21,8 @@ export interface TokenListData {
   /** The longest expiry warning lead in days (PATD_EXPIRY_WARNING_DAYS). */
   leadDays: number;
   notice?: string;
+  /** The viewer's pending invitations: shown above the list with Accept and Decline. */
+  invitations?: InvitationView[];
 }
 
 const listUrl = (d: TokenListData, cursor?: string) => {
@@ -43,6 +47,7 @@ export function tokenListPage(ctx: PageCtx, d: TokenListData) {
         actions={<NewTokenButton />}
       />
       {d.notice && <Notice>{d.notice}</Notice>}
+      {ctx.viewer && d.invitations && <PendingInvitations csrf={ctx.viewer.csrf} invitations={d.invitations} returnTo="/tokens" now={ctx.now} />}
       <form method="get" action="/tokens" class="toolbar" aria-label="Filter tokens">
         <div class="field">
           <label for="status">Status</label>

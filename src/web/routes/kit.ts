@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../../adapters/http/deps.js';
+import type { AuditService } from '../../core/audit/query.js';
 import { safeReturnTo } from '../../adapters/http/routes/oidc.js';
 import type { PageCtx, Viewer } from '../context.js';
 import { signInPage } from '../pages/sign-in.js';
@@ -15,6 +16,8 @@ export interface WebKit {
   secrets: SecretOnce;
   /** The longest expiry warning lead in days (tokens inside it are marked). */
   leadDays: number;
+  /** The audit trail's reader (the security log on the account page). */
+  audit?: AuditService;
 }
 
 export type SignedCtx = PageCtx & { viewer: Viewer; signed: Signed };

@@ -11,7 +11,7 @@ interface Kept {
   t: string;
   s: string;
   secret: string;
-  kind: 'created' | 'regenerated';
+  kind: 'created' | 'regenerated' | 'password' | 'client';
   exp: number;
 }
 
@@ -25,27 +25,40 @@ interface Kept {
 export function secretOnce(instanceSecret: string, clock: Clock, secure: boolean) {
   const box = new SecretBox(instanceSecret, 'web-secret-once');
   const path = (tokenId: string) => `/tokens/${encodeURIComponent(tokenId)}/secret`;
-  const options = (tokenId: string) => ({ httpOnly: true, sameSite: 'strict', secure, path: path(tokenId) }) as const;
+  const cookieOpts = (at: string) => ({ httpOnly: true, sameSite: 'strict', secure, path: at }) as const;
+  const keepAt = (reply: FastifyReply, at: string, k: Omit<Kept, 'exp'>): void => {
+    const sealed = box.seal(JSON.stringify({ ...k, exp: clock.now() + MAX_AGE_S * 1000 }));
+    reply.setCookie(COOKIE, sealed, { ...cookieOpts(at), maxAge: MAX_AGE_S });
+  };
+  const takeAt = (req: FastifyRequest, reply: FastifyReply, at: string, subject: string, sessionId: string): Pick<Kept, 'secret' | 'kind'> | null => {
+    const raw = cookieOf(req, COOKIE);
+    if (raw === undefined) return null;
+    reply.clearCookie(COOKIE, cookieOpts(at));
+    if (raw.length > 2048 || !raw.startsWith('v1.')) return null;
+    try {
+      const k = JSON.parse(box.open(raw)) as Kept;
+      const ok = k.t === subject && typeof k.s === 'string' && constantTimeEqual(k.s, sessionId) && k.exp > clock.now() && typeof k.secret === 'string';
+      return ok ? { secret: k.secret, kind: k.kind } : null;
+    } catch {
+      return null; // tampered, expired key, not ours
+    }
+  };
   return {
     path,
     keep(reply: FastifyReply, k: Omit<Kept, 'exp'>): void {
-      const sealed = box.seal(JSON.stringify({ ...k, exp: clock.now() + MAX_AGE_S * 1000 }));
-      reply.setCookie(COOKIE, sealed, { ...options(k.t), maxAge: MAX_AGE_S });
+      keepAt(reply, path(k.t), k);
     },
     /** The secret for this token and session, once; the cookie is cleared either way. */
-    take(req: FastifyRequest, reply: FastifyReply, tokenId: string, sessionId: string): Pick<Kept, 'secret' | 'kind'> | null {
-      const raw = cookieOf(req, COOKIE);
-      if (raw === undefined) return null;
-      reply.clearCookie(COOKIE, options(tokenId));
-      if (raw.length > 2048 || !raw.startsWith('v1.')) return null;
-      try {
-        const k = JSON.parse(box.open(raw)) as Kept;
-        const ok = k.t === tokenId && typeof k.s === 'string' && constantTimeEqual(k.s, sessionId) && k.exp > clock.now() && typeof k.secret === 'string';
-        return ok ? { secret: k.secret, kind: k.kind === 'regenerated' ? 'regenerated' : 'created' } : null;
-      } catch {
-        return null; // tampered, expired key, not ours
-      }
+    take(req: FastifyRequest, reply: FastifyReply, tokenId: string, sessionId: string): { secret: string; kind: 'created' | 'regenerated' } | null {
+      const k = takeAt(req, reply, path(tokenId), tokenId, sessionId);
+      return k ? { secret: k.secret, kind: k.kind === 'regenerated' ? 'regenerated' : 'created' } : null;
     },
+    /**
+     * The same for other secrets shown once (a client secret, a generated password): kept for
+     * `subject` at the page `at` that shows it, which takes it with the same `at` and `subject`.
+     */
+    keepAt,
+    takeAt,
   };
 }
 

@@ -32,7 +32,10 @@ export function tokenRoutes(app: FastifyInstance, k: WebKit): void {
       if (!isPatdError(e) || e.code !== 'validation_failed') throw e;
       page = await deps.tokens.list(ctx.viewer.user, status, { limit: PAGE_SIZE, cursor: null }, search); // a stale or edited cursor: the first page
     }
-    return sendPage(reply, 200, tokenListPage(ctx, { tokens: page.items, nextCursor: page.nextCursor, paged: !!cursor, status, search, leadDays: k.leadDays }));
+    // Pending invitations are shown to the invitee here too (accept or decline on the spot).
+    const invitations = (await deps.invitations?.listMine(k.sessions.callerOf(req, ctx.viewer.user), { limit: 50, cursor: null }))?.items ?? [];
+    const notice = queryParam(q, 'done') === 'declined' ? 'The invitation is declined.' : undefined;
+    return sendPage(reply, 200, tokenListPage(ctx, { tokens: page.items, nextCursor: page.nextCursor, paged: !!cursor, status, search, leadDays: k.leadDays, invitations, notice }));
   }));
 
   const show = async (ctx: SignedCtx, t: TokenView, o: { notice?: TokenNotice; error?: string; days?: number; status?: number }) => {

@@ -8,6 +8,7 @@ import * as tokenUsage from './20261201_0011_token_usage.js';
 import * as serviceAccounts from './20261201_0007_service_accounts.js';
 import * as invitationsSessions from './20261201_0008_invitations_sessions.js';
 import * as rateLimits from './20261201_0009_rate_limits.js';
+import * as changeLog from './20261201_0010_change_log.js';
 
 /**
  * Migrations are code, ordered by their timestamped names. Add a file and list it here;
@@ -23,6 +24,7 @@ const ALL: Record<string, Migration> = {
   '20261201_0007_service_accounts': serviceAccounts,
   '20261201_0008_invitations_sessions': invitationsSessions,
   '20261201_0009_rate_limits': rateLimits,
+  '20261201_0010_change_log': changeLog,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -25,6 +25,12 @@ export function orgRepo(db: Kysely<Database>): OrgRepo {
       if (ids.length === 0) return [];
       return (await db.selectFrom('orgs').selectAll().where('id', 'in', ids).orderBy('name').execute()).map(toOrg);
     },
+    async list(q) {
+      const c = decodeCursor(q.cursor);
+      let sel = db.selectFrom('orgs').selectAll().orderBy('created_at').orderBy('id').limit(q.limit + 1);
+      if (c) sel = sel.where((eb) => eb.or([eb('created_at', '>', c.at), eb.and([eb('created_at', '=', c.at), eb('id', '>', c.id)])]));
+      return toPage(await sel.execute(), q.limit, toOrg, (r) => ({ at: Number(r.created_at), id: r.id }));
+    },
   };
 }
 

@@ -37,6 +37,12 @@ export function outboxRepo(db: Kysely<Database>): OutboxRepo {
         .where('id', 'in', pick).where(due).returningAll().execute();
       return rows.map(toRow).sort((a, b) => a.availableAt - b.availableAt);
     },
+    async renew(ids, owner, until) {
+      if (ids.length === 0) return 0;
+      const r = await db.updateTable('outbox').set({ lease_until: until })
+        .where('id', 'in', ids).where('lease_owner', '=', owner).where('status', '=', 'sending').executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
     async markSent(id, owner, at) {
       const r = await db.updateTable('outbox').set({ status: 'sent', sent_at: at, lease_owner: null, lease_until: null, last_error: null })
         .where('id', '=', id).where('lease_owner', '=', owner).where('status', '=', 'sending').executeTakeFirst();
