@@ -116,7 +116,7 @@ export async function buildWorld(dialect: 'sqlite' | 'postgres'): Promise<World>
   const A = { cred: { session: alice.session } };
   const B = { cred: { session: bob.session } };
 
-  await ok('POST', '/api/v1/orgs', { ...A, json: { name: 'acme', displayName: 'Acme Corp' } }, 201);
+  await ok('POST', '/api/v1/orgs', { ...A, json: { name: 'acme', displayName: 'Acme Rocket Works' } }, 201);
   for (const name of ['beta', 'gamma']) await ok('POST', '/api/v1/orgs', { ...B, json: { name } }, 201);
   await ok('PUT', '/api/v1/orgs/acme/members/carol', { ...as, json: { role: 'member' } });
   await ok('PUT', '/api/v1/orgs/beta/members/alice', { ...as, json: { role: 'member' } });
@@ -158,7 +158,7 @@ export async function buildWorld(dialect: 'sqlite' | 'postgres'): Promise<World>
     aliceSpare: { ...aliceSpareSession, publicId: spareId },
     secrets: { keep: keep.secret, carol: carolToken.secret, limitedBeta: limitedBeta.secret, weak: weak.secret, widen: widen.secret, expired: expired.secret, revoked: revoked.secret, rotatedOld: rotating.secret, rotatedNew, sa: sa.secret },
     ids, client: { id: client.client.id, secret: client.secret },
-    markers: [keep.id, carolToken.id, sa.token.id, acmeInvitation, aliceInvitation, acmeWebhook, spareId, 'alice-keep-token', 'carol-global-token', 'ci-bot-deploy', 'Acme Corp', 'hooks.example/acme'],
+    markers: [keep.id, carolToken.id, sa.token.id, acmeInvitation, aliceInvitation, acmeWebhook, spareId, 'alice-keep-token', 'carol-global-token', 'ci-bot-deploy', 'Acme Rocket Works', 'hooks.example/acme'],
     call, stop: () => p.stop(),
     signIn: (u) => signIn(u, u === 'admin' ? ADMIN_PASSWORD : `${u}-password-1`),
   };
