@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { dialects } from '../helpers/db.js';
 import { expectProblem } from '../helpers/route-expect.js';
-import { fill, sampleOf, unchanged } from '../helpers/route-fixtures.js';
+import { actorFor, fill, sampleOf, unchanged } from '../helpers/route-fixtures.js';
 import { key } from '../helpers/route-table.js';
 import { buildWorld, type World } from '../helpers/security-world.js';
 
@@ -84,6 +84,24 @@ for (const dialect of await dialects()) {
       assert.equal((await w.call('GET', `/api/v1/device/${code}`, A)).json().status, 'pending');
     });
 
+    test('an instance admin\'s PAT limited to some orgs cannot administer the instance (every admin route): 403 beyond_token', async () => {
+      const as = { cred: { session: w.admin.session } };
+      assert.equal((await w.call('PUT', '/api/v1/orgs/gamma/members/admin', { ...as, json: { role: 'member' } })).statusCode, 200);
+      const made = await w.call('POST', '/api/v1/tokens', { ...as, json: { name: 'admin-gamma-only', scopes: ['*'], orgs: ['gamma'] } });
+      assert.equal(made.statusCode, 201, made.body);
+      const limited = { bearer: made.json().secret as string };
+      await unchanged(w, async () => {
+        for (const r of w.routes.filter((x) => x.auth !== 'none' && x.auth?.admin)) {
+          const res = await w.call(r.method, fill(w, r), { cred: limited, ...(r.body ? { json: sampleOf(r.body) } : {}) });
+          expectProblem(res, 403, 'beyond_token', `${key(r)} with an admin token limited to gamma`);
+          assert.equal(res.json().field, 'orgs');
+        }
+      });
+      // In its own org it acts as the admin it is; a global full-access token administers the instance.
+      assert.equal((await w.call('GET', '/api/v1/orgs/gamma/members', { cred: limited })).statusCode, 200);
+      assert.equal((await w.call('GET', '/api/v1/users', { cred: { bearer: w.admin.pat } })).statusCode, 200);
+    });
+
     test('every route that hands out a secret is one of those above (a new one must join them)', () => {
       const covered: Record<string, string> = {
         'POST /api/v1/tokens': 'create', 'POST /api/v1/tokens/:id/regenerate': 'regenerate',
@@ -93,6 +111,23 @@ for (const dialect of await dialects()) {
         'POST /api/v1/webhooks': 'not a credential', 'POST /api/v1/orgs/:org/webhooks': 'not a credential',
       };
       assert.deepEqual(w.routes.filter((r) => r.issuesSecret).map(key).sort(), Object.keys(covered).sort());
+    });
+
+    // Last: it regenerates the world's tokens.
+    test('every answer that carries a secret is never cached (Cache-Control: no-store)', async () => {
+      const bodies: Record<string, unknown> = {
+        'POST /api/v1/tokens': { name: 'cached?', scopes: ['code:read'] },
+        'POST /api/v1/orgs/:org/service-accounts/:username/tokens': { name: 'cached?', scopes: ['code:read'] },
+        'POST /api/v1/webhooks': { url: 'https://hooks.example/cached' }, 'POST /api/v1/orgs/:org/webhooks': { url: 'https://hooks.example/cached' },
+      };
+      for (const r of w.routes.filter((x) => x.issuesSecret)) {
+        const res = await w.call(r.method, fill(w, r), { cred: { session: actorFor(w, r).session }, json: bodies[key(r)] ?? {} });
+        assert.ok(res.statusCode === 200 || res.statusCode === 201, `${key(r)}: ${res.body}`);
+        assert.equal(typeof res.json().secret, 'string', key(r));
+        assert.equal(res.headers['cache-control'], 'no-store', `${key(r)} may be cached with its secret`);
+      }
+      const dev = await w.call('POST', '/oauth/device_authorization', { form: { client_id: 'cache-cli', scope: 'code:read' } });
+      assert.equal(dev.headers['cache-control'], 'no-store', 'device_code');
     });
   });
 }
