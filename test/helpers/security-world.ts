@@ -62,11 +62,11 @@ const publicResolver = ((_h: string, o: { all?: boolean }, cb: (e: null, a: unkn
 }) as unknown as LookupFunction;
 
 /** argon2id still, with small costs: this suite tests who may do what, not password hashing, and signs in many people. */
-const cheapHasher: PasswordHasher = { hash: (pw) => argon2.hash(pw, { type: argon2.argon2id, memoryCost: 4096, timeCost: 1, parallelism: 1 }), verify: argon2Hasher.verify };
+export const cheapHasher: PasswordHasher = { hash: (pw) => argon2.hash(pw, { type: argon2.argon2id, memoryCost: 4096, timeCost: 1, parallelism: 1 }), verify: argon2Hasher.verify };
 
-export async function buildWorld(dialect: 'sqlite' | 'postgres'): Promise<World> {
+export async function buildWorld(dialect: 'sqlite' | 'postgres', o: { env?: Record<string, string>; hasher?: PasswordHasher } = {}): Promise<World> {
   const rec = routeRecorder();
-  const p = await startTestPatd(dialect, { overrides: { onRoute: rec.onRoute, webhookResolver: publicResolver, hasher: cheapHasher } });
+  const p = await startTestPatd(dialect, { env: o.env, overrides: { onRoute: rec.onRoute, webhookResolver: publicResolver, hasher: o.hasher ?? cheapHasher } });
 
   const call: World['call'] = async (method, url, o = {}) => {
     const headers: Record<string, string> = { ...o.headers };
