@@ -45,6 +45,21 @@ for (const dialect of await dialects()) {
       assert.equal((await invitationMails('mallory@example.test')) - before, sent + 1);
     });
 
+    test('an org cannot register webhooks without end: every event would be sent to each (an amplifier), the 21st is 409', async () => {
+      const hooks = '/api/v1/orgs/gamma/webhooks';
+      const have = (await w.call('GET', hooks, B())).json().items.length;
+      for (let i = have; i < 20; i++) assert.equal((await w.call('POST', hooks, { ...B(), json: { url: `https://victim.example/${i}` } })).statusCode, 201);
+      const more = await w.call('POST', hooks, { ...B(), json: { url: 'https://victim.example/21' } });
+      expectProblem(more, 409, 'conflict', 'a 21st webhook');
+      assert.ok(!('secret' in more.json()));
+      assert.equal((await w.call('GET', `${hooks}?limit=200`, B())).json().items.length, 20);
+      // Another org is not affected, and deleting one makes room.
+      assert.equal((await w.call('POST', '/api/v1/orgs/beta/webhooks', { ...B(), json: { url: 'https://victim.example/beta' } })).statusCode, 201);
+      const one = (await w.call('GET', hooks, B())).json().items[0].id;
+      assert.equal((await w.call('DELETE', `${hooks}/${one}`, B())).statusCode, 204);
+      assert.equal((await w.call('POST', hooks, { ...B(), json: { url: 'https://victim.example/again' } })).statusCode, 201);
+    });
+
     test('without PATD_TRUST_PROXY, X-Forwarded-For and X-Real-IP change nothing: not the sign-in limit, the IP allow-list or the recorded address', async () => {
       for (let i = 0; i < 10; i++) {
         const res = await w.call('POST', '/api/v1/session', { json: { username: 'erin', password: 'wrong-password' }, headers: { 'x-forwarded-for': `203.0.113.${i}`, 'x-real-ip': `198.51.100.${i}` } });

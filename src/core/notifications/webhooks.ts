@@ -25,6 +25,9 @@ export interface NewWebhook {
   description?: string;
 }
 
+/** Webhooks per org, and for the instance (GitHub's limit per repository and event). */
+export const MAX_WEBHOOKS = 20;
+
 /** Webhook endpoints of the instance (org null) or of an org; their deliveries go through the outbox. */
 export class WebhookService {
   constructor(
@@ -58,6 +61,11 @@ export class WebhookService {
       sealedSecret: this.box.seal(secret), createdBy: caller.user.id, createdAt: now,
     };
     await this.d.store.tx(async (r) => {
+      // Every event goes to each endpoint: without a bound, one org admin turns patd into an
+      // amplifier against any public host, and floods the outbox everyone's mail goes through.
+      if ((await r.webhooks.list(w.orgId, { limit: MAX_WEBHOOKS, cursor: null })).items.length >= MAX_WEBHOOKS) {
+        throw new PatdError('conflict', `${org ? `org "${org.name}"` : 'the instance'} has ${MAX_WEBHOOKS} webhooks, the most it may have; delete one first`, { field: 'url' });
+      }
       await r.webhooks.insert(w);
       await this.d.events.record(r, contextOf(caller), now, {
         action: 'webhook.created', targetType: 'webhook', targetId: w.id, orgIds: org ? [org.id] : [], details: { url: redactUrl(url), events },
