@@ -86,7 +86,7 @@ for (const dialect of await dialects()) {
 
     test('an instance admin\'s PAT limited to some orgs cannot administer the instance (every admin route): 403 beyond_token', async () => {
       const as = { cred: { session: w.admin.session } };
-      assert.equal((await w.call('PUT', '/api/v1/orgs/gamma/members/admin', { ...as, json: { role: 'member' } })).statusCode, 200);
+      assert.equal((await w.call('PUT', '/api/v1/orgs/gamma/members/admin', { ...as, json: { role: 'admin' } })).statusCode, 200);
       const made = await w.call('POST', '/api/v1/tokens', { ...as, json: { name: 'admin-gamma-only', scopes: ['*'], orgs: ['gamma'] } });
       assert.equal(made.statusCode, 201, made.body);
       const limited = { bearer: made.json().secret as string };
@@ -97,8 +97,10 @@ for (const dialect of await dialects()) {
           assert.equal(res.json().field, 'orgs');
         }
       });
-      // In its own org it acts as the admin it is; a global full-access token administers the instance.
+      // In its own org it acts with the admin's role there, without instance-admin powers: it
+      // cannot add someone directly (that takes an invitation); a global full-access token can.
       assert.equal((await w.call('GET', '/api/v1/orgs/gamma/members', { cred: limited })).statusCode, 200);
+      expectProblem(await w.call('PUT', '/api/v1/orgs/gamma/members/frank', { cred: limited, json: { role: 'member' } }), 403, 'invitation_required', 'add directly with a limited admin token');
       assert.equal((await w.call('GET', '/api/v1/users', { cred: { bearer: w.admin.pat } })).statusCode, 200);
     });
 
