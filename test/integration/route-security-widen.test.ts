@@ -57,9 +57,13 @@ for (const dialect of await dialects()) {
       });
     });
 
-    test('joining another org through an invitation, or approving a device, is refused', async () => {
+    test('joining or creating another org, or approving a device, is refused', async () => {
       await unchanged(w, async () => {
         refused(await w.call('POST', `/api/v1/me/invitations/${w.ids.aliceInvitation}`, { ...lim(), json: { action: 'accept' } }), null, 'accept an invitation to gamma');
+        // A new org is outside the token's orgs (its owner's global tokens would reach it at once).
+        refused(await w.call('POST', '/api/v1/orgs', { ...lim(), json: { name: 'outside' } }), 'orgs', 'create an org');
+        // A service account belongs to its org only: it neither creates nor joins another.
+        expectProblem(await w.call('POST', '/api/v1/orgs', { cred: { bearer: w.secrets.sa }, json: { name: 'sa-squat' } }), 403, 'forbidden', 'a service account creates an org');
         for (const route of w.routes.filter((r) => r.url.startsWith('/api/v1/device/'))) {
           const res = await w.call(route.method, fill(w, route), { cred: { bearer: w.alice.pat }, ...(route.body ? { json: sampleOf(route.body) } : {}) });
           expectProblem(res, 403, 'session_required', `${key(route)} with a PAT`);
