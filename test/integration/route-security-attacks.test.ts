@@ -14,7 +14,13 @@ for (const dialect of await dialects()) {
   describe(`attacks on the running service (${dialect})`, () => {
     let w: World;
     let verifies = 0;
-    const counting: PasswordHasher = { hash: cheapHasher.hash, verify: (h, pw) => (verifies++, cheapHasher.verify(h, pw)) };
+    const counting: PasswordHasher = {
+      hash: cheapHasher.hash,
+      verify: (h, pw) => {
+        verifies++;
+        return cheapHasher.verify(h, pw);
+      },
+    };
     before(async () => {
       w = await buildWorld(dialect, { env: { PATD_PUBLIC_URL: 'https://patd.example.test' }, hasher: counting });
     });
@@ -70,7 +76,7 @@ for (const dialect of await dialects()) {
       assert.ok(Number(locked.headers['retry-after']) > 0);
 
       assert.equal((await w.call('PUT', '/api/v1/orgs/gamma/policy', { ...B(), json: { ipAllowlist: ['10.0.0.0/8'] } })).statusCode, 200);
-      for (const headers of [{ 'x-forwarded-for': '10.1.2.3' }, { 'x-real-ip': '10.1.2.3' }, { forwarded: 'for=10.1.2.3' }]) {
+      for (const headers of [{ 'x-forwarded-for': '10.1.2.3' }, { 'x-real-ip': '10.1.2.3' }, { forwarded: 'for=10.1.2.3' }] as Record<string, string>[]) {
         expectProblem(await w.call('GET', '/auth/verify?org=gamma', { cred: { bearer: w.bob.pat }, headers }), 403, 'ip_forbidden', JSON.stringify(headers));
         expectProblem(await w.call('GET', '/api/v1/orgs/gamma', { cred: { bearer: w.bob.pat }, headers }), 403, 'ip_forbidden', JSON.stringify(headers));
       }

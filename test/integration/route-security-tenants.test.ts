@@ -30,6 +30,13 @@ for (const dialect of await dialects()) {
       for (const r of w.routes.filter((x) => x.method === 'GET' && named(x) && ['api', 'page'].includes(kindOf(x)))) {
         const res = await w.call('GET', fill(w, r), { cred: { session: actorFor(w, r).session } });
         assert.ok(res.statusCode === 200 || res.statusCode === 303, `${key(r)} as its owner: ${res.statusCode} ${res.body.slice(0, 200)}`);
+        // A page with someone's data is never cached, framed or given a referrer, and runs only patd's own scripts.
+        if (kindOf(r) === 'page' && res.statusCode === 200) {
+          assert.equal(res.headers['cache-control'], 'no-store', key(r));
+          assert.equal(res.headers['x-frame-options'], 'DENY', key(r));
+          assert.equal(res.headers['referrer-policy'], 'no-referrer', key(r));
+          assert.match(String(res.headers['content-security-policy']), /default-src 'none'.*frame-ancestors 'none'/, key(r));
+        }
       }
       assert.equal((await w.call('GET', fill(w, w.routes.find((r) => r.url === '/:org/_git/:repo/*') as RouteInfo), { cred: { basic: w.alice.pat } })).statusCode, 200);
     });
