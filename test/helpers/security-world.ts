@@ -40,6 +40,7 @@ export interface World {
   call(method: string, url: string, o?: CallOptions): Promise<LightMyRequestResponse>;
   /** A new session for one of the people (password `{username}-password-1`; admin's for admin). */
   signIn(username: string): Promise<Session>;
+  /** Stops patd, then fails if its log holds an unexpected error or a 5xx. */
   stop(): Promise<void>;
 }
 
@@ -159,7 +160,13 @@ export async function buildWorld(dialect: 'sqlite' | 'postgres', o: { env?: Reco
     secrets: { keep: keep.secret, carol: carolToken.secret, limitedBeta: limitedBeta.secret, weak: weak.secret, widen: widen.secret, expired: expired.secret, revoked: revoked.secret, rotatedOld: rotating.secret, rotatedNew, sa: sa.secret },
     ids, client: { id: client.client.id, secret: client.secret },
     markers: [keep.id, carolToken.id, sa.token.id, acmeInvitation, aliceInvitation, acmeWebhook, spareId, 'alice-keep-token', 'carol-global-token', 'ci-bot-deploy', 'Acme Rocket Works', 'hooks.example/acme'],
-    call, stop: () => p.stop(),
+    call,
+    // Every file's world ends here: nothing the suite sent may have been an unexpected error.
+    async stop() {
+      const bad = p.logs.filter((l) => l.includes('unexpected error') || /"statusCode":5\d\d/.test(l)).map((l) => l.slice(0, 300));
+      await p.stop();
+      assert.deepEqual(bad, [], 'unexpected errors in the log');
+    },
     signIn: (u) => signIn(u, u === 'admin' ? ADMIN_PASSWORD : `${u}-password-1`),
   };
 }
