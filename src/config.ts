@@ -10,6 +10,8 @@ import { PREFIX_RE } from './core/tokens/format.js';
 export interface Config {
   dataDir: string;
   databaseUrl: string;
+  /** The variable the database URL comes from (named in errors): PATD_DATABASE_URL, or PATD_DATA_DIR for the default file. */
+  databaseFrom: 'PATD_DATABASE_URL' | 'PATD_DATA_DIR';
   host: string;
   port: number;
   publicUrl: string;
@@ -26,6 +28,8 @@ export interface Config {
   oidc: { issuer: string; clientId: string; clientSecret: string } | null;
   extraScopes: ScopeDef[];
   logLevel: string;
+  /** PATD_LOG_FORMAT; `auto` (unset): human-readable on a terminal, JSON otherwise. */
+  logFormat: 'json' | 'pretty' | 'auto';
   trustProxy: boolean | string;
   authCacheSeconds: number;
   /** PATD_ORG_CREATION: who may create orgs through the API (`patd org add` always may). */
@@ -136,6 +140,8 @@ export function loadConfig(env: Env = process.env, opts: { ensureSecret?: boolea
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError('PATD_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
   }
+  const logFormat = env.PATD_LOG_FORMAT || 'auto';
+  if (logFormat !== 'json' && logFormat !== 'pretty' && logFormat !== 'auto') throw new ConfigError('PATD_LOG_FORMAT must be json or pretty (unset: pretty on a terminal, JSON otherwise)');
   const orgCreation = env.PATD_ORG_CREATION || 'everyone';
   if (orgCreation !== 'everyone' && orgCreation !== 'admins') throw new ConfigError(`PATD_ORG_CREATION must be everyone or admins (got "${orgCreation}")`);
   const tp = env.PATD_TRUST_PROXY;
@@ -143,15 +149,20 @@ export function loadConfig(env: Env = process.env, opts: { ensureSecret?: boolea
   let secret = env.PATD_SECRET || '';
   let secretGenerated = false;
   if (!secret && opts.ensureSecret !== false) {
-    ({ secret, generated: secretGenerated } = ensureSecretFile(dataDir));
+    try {
+      ({ secret, generated: secretGenerated } = ensureSecretFile(dataDir));
+    } catch (e) {
+      if (e instanceof ConfigError) throw e;
+      throw new ConfigError(`PATD_DATA_DIR: cannot keep the generated secret in ${join(dataDir, 'secret')} (${(e as Error).message}); make the folder writable by patd, or set PATD_SECRET`);
+    }
   }
   if (env.PATD_SECRET && env.PATD_SECRET.length < 32) throw new ConfigError('PATD_SECRET must be at least 32 characters');
   return Object.freeze({
-    dataDir, databaseUrl, host, port, publicUrl, secret, secretGenerated, tokenPrefix, maxTokenDays,
+    dataDir, databaseUrl, databaseFrom: env.PATD_DATABASE_URL ? 'PATD_DATABASE_URL' : 'PATD_DATA_DIR', host, port, publicUrl, secret, secretGenerated, tokenPrefix, maxTokenDays,
     adminPassword: env.PATD_ADMIN_PASSWORD || null, adminEmail: env.PATD_ADMIN_EMAIL || null,
     smtpUrl, mailFrom: env.PATD_MAIL_FROM || 'patd <patd@localhost>', expiryWarningDays: [...new Set(expiryWarningDays)].sort((a, b) => b - a),
     oidc: oidcIssuer ? { issuer: oidcIssuer, clientId: env.PATD_OIDC_CLIENT_ID as string, clientSecret: env.PATD_OIDC_CLIENT_SECRET as string } : null,
-    extraScopes, logLevel, trustProxy, authCacheSeconds: int(env, 'PATD_AUTH_CACHE_SECONDS', 5, 0, 300),
+    extraScopes, logLevel, logFormat, trustProxy, authCacheSeconds: int(env, 'PATD_AUTH_CACHE_SECONDS', 5, 0, 300),
     orgCreation,
     webhookAllowPrivate: bool(env, 'PATD_WEBHOOK_ALLOW_PRIVATE', false), limits: limits(env),
   });

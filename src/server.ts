@@ -11,10 +11,11 @@ import { DiskRepoStorage } from './adapters/git/storage.js';
 import { DEFAULT_DEVICE_SETTINGS, type DeviceSettings, DeviceService } from './core/device/service.js';
 import { RepoService } from './core/repos/service.js';
 import { makeLogger } from './adapters/logger.js';
-import { type Db, type DbLog, migrate, openDb } from './adapters/storage/db.js';
+import type { Db, DbLog } from './adapters/storage/db.js';
+import { migrateChecked, openChecked } from './adapters/storage/open.js';
 import { kyselyStore } from './adapters/storage/store.js';
 import { invalidationFeed } from './adapters/invalidations/index.js';
-import { type Config, ConfigError, ensureDataDir } from './config.js';
+import { type Config, ensureDataDir } from './config.js';
 import { AccountService } from './core/accounts/service.js';
 import { EventRecorder } from './core/audit/record.js';
 import { type Clock, systemClock } from './core/clock.js';
@@ -106,29 +107,30 @@ export function buildCore(config: Readonly<Config>, store: Store, o: Overrides =
   return { store, clock, catalog, events, verifier, hasher: o.hasher ?? argon2Hasher, settings };
 }
 
-/** Opens the configured database; an unusable data folder or SQLite file stops here with one line naming it. */
-export async function openStore(config: Readonly<Config>, log?: DbLog): Promise<Store & { db: Db; migrate(): Promise<string[]> }> {
-  ensureDataDir(config.dataDir);
+/**
+ * Opens the configured database and checks that it answers; an unusable data folder, SQLite file
+ * or server stops here with one line naming the variable. With `create: false` (CLI commands
+ * other than serve and migrate) nothing is created: a database that does not exist is refused.
+ */
+export async function openStore(config: Readonly<Config>, o: { create?: boolean; log?: DbLog } = {}): Promise<Store & { db: Db; migrate(): Promise<string[]> }> {
+  const create = o.create ?? true;
   const file = config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl.slice('sqlite:'.length) : null;
-  if (file && file !== ':memory:') ensureDataDir(dirname(file), 'PATD_DATABASE_URL');
-  let db: Db;
-  try {
-    db = openDb(config.databaseUrl, { log });
-  } catch (e) {
-    const err = e as Error & { code?: string };
-    if (!file) throw e;
-    throw new ConfigError(`PATD_DATABASE_URL: cannot open the SQLite database ${file}: ${err.message}${err.code ? ` (${err.code})` : ''}`);
+  if (create) {
+    ensureDataDir(config.dataDir);
+    if (file && file !== ':memory:') ensureDataDir(dirname(file), config.databaseFrom);
   }
+  const loc = { url: config.databaseUrl, variable: config.databaseFrom };
+  const db = await openChecked(loc, { create, log: o.log });
   const store = kyselyStore(db);
-  return { ...store, migrate: () => migrate(db) };
+  return { ...store, migrate: () => migrateChecked(db, loc) };
 }
 
 /** The composition root: config in, a ready service out. Nothing else wires adapters together. */
 export async function createPatd(config: Readonly<Config>, o: Overrides = {}): Promise<Patd> {
-  const logger = o.logger ?? makeLogger(config.logLevel);
+  const logger = o.logger ?? makeLogger(config.logLevel, undefined, config.logFormat);
   // Installs made before patd kept its files private are fixed before anything is opened.
   tightenDataDir(config.dataDir, config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl.slice('sqlite:'.length) : null, (obj, msg) => logger.warn(obj, msg));
-  const store = await openStore(config, logger);
+  const store = await openStore(config, { log: logger });
   await store.migrate();
   const core = buildCore(config, store, o);
   const accounts = new AccountService(core);
@@ -180,7 +182,8 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
   if (!config.smtpUrl) logger.info({ dir: `${config.dataDir}/mail` }, 'PATD_SMTP_URL is not set: notification mail is written as .eml files');
 
   const app = await buildApp({
-    core, accounts, orgs, tokens, invitations, sessions, logger, admin: new InstanceAdmin(core, accounts, clients),
+    core, accounts, orgs, tokens, invitations, sessions, serviceAccounts, audit: notifications.audit, webhooks: notifications.webhooks, logger,
+    admin: new InstanceAdmin(core, accounts, clients),
     http: { publicUrl: config.publicUrl, trustProxy: config.trustProxy, expiryWarningDays: config.expiryWarningDays, ssoSignIn: !!config.oidc },
     ready: async () => {
       await store.r.users.count();

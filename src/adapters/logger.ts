@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import pino, { type DestinationStream, type Logger } from 'pino';
 
 /** Paths that may carry secrets; pino replaces them before anything is written. */
@@ -24,6 +25,27 @@ const req = (r: LoggedRequest) => ({
   method: r.method, url: redactUrl(r.url ?? ''), host: r.host, remoteAddress: r.ip ?? r.socket?.remoteAddress, remotePort: r.socket?.remotePort,
 });
 
-export function makeLogger(level: string, dest?: DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, serializers: { req } }, dest);
+/** `auto`: human-readable on a terminal, JSON lines otherwise (a file, a pipe, journald, a container log). */
+export type LogFormat = 'json' | 'pretty' | 'auto';
+
+export function makeLogger(level: string, dest?: DestinationStream, format: LogFormat = 'json'): Logger {
+  const opts = { level, redact: { paths: REDACT, censor: '[redacted]' }, serializers: { req } };
+  const pretty = format === 'pretty' || (format === 'auto' && !dest && process.stdout.isTTY === true);
+  // Redaction happens in pino, before either format sees the line.
+  return pino(opts, pretty ? prettyStream(dest) : dest);
+}
+
+type Line = { msg?: string; reqId?: string; req?: { method?: string; url?: string }; res?: { statusCode?: number }; responseTime?: number };
+
+/** The access line as a person reads it: `request completed GET /api/v1/me 200 3ms`. */
+const message = (l: Line): string =>
+  `${l.msg ?? ''}${l.req?.method ? ` ${l.req.method} ${l.req.url ?? ''} ${l.res?.statusCode ?? ''} ${Math.round(l.responseTime ?? 0)}ms` : ''}${l.reqId ? ` [${l.reqId}]` : ''}`;
+
+function prettyStream(dest?: DestinationStream): DestinationStream {
+  // Loaded only when wanted: JSON logging (servers, tests) never pays for it.
+  const build = createRequire(import.meta.url)('pino-pretty') as (o: Record<string, unknown>) => DestinationStream;
+  return build({
+    destination: dest ?? 1, sync: true, colorize: !dest && process.stdout.isTTY === true, singleLine: true,
+    translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l', ignore: 'pid,hostname,req,res,responseTime,reqId', messageFormat: message,
+  });
 }

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { noSqliteDatabase } from '../adapters/storage/errors.js';
 import { loadConfig, loadDotEnv } from '../config.js';
 import { AccountService } from '../core/accounts/service.js';
 import type { CoreDeps } from '../core/deps.js';
@@ -6,7 +8,6 @@ import { InvitationService } from '../core/orgs/invitations.js';
 import { OrgService } from '../core/orgs/service.js';
 import { ServiceAccountService } from '../core/orgs/service-accounts.js';
 import { TokenService } from '../core/tokens/service.js';
-import { buildCore, openStore } from '../server.js';
 
 export interface LocalContext {
   core: CoreDeps;
@@ -18,12 +19,27 @@ export interface LocalContext {
   close(): Promise<void>;
 }
 
-/** Opens the configured database (migrating it) for a CLI command that works on it directly. */
+/**
+ * Opens the configured database for a CLI command that works on it directly. It must exist
+ * already (only `serve` and `migrate` create one): a command run from the wrong folder says
+ * where it looked instead of starting an empty database there. A schema from an older patd is
+ * brought up to date.
+ */
 export async function openLocal(): Promise<LocalContext> {
   loadDotEnv();
-  const config = loadConfig();
-  const store = await openStore(config);
-  await store.migrate();
+  // No generated secret either: nothing the CLI does on the database needs it.
+  const config = loadConfig(process.env, { ensureSecret: false });
+  const file = config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl.slice('sqlite:'.length) : null;
+  if (file && file !== ':memory:' && !existsSync(file)) throw noSqliteDatabase(config.databaseFrom, file); // before loading the server's modules
+  // Loaded here, not at start-up: --help, --version and usage errors stay fast.
+  const { buildCore, openStore } = await import('../server.js');
+  const store = await openStore(config, { create: false });
+  try {
+    await store.migrate();
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
   const core = buildCore(config, store);
   const tokens = new TokenService(core);
   return {

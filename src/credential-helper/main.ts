@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { deviceFlow, isPatd } from './device-flow.js';
 import { credentialsPath, isFresh, readCredentials, updateCredentials } from './store.js';
+import { VERSION } from '../version.js';
 
 /**
  * git-credential-patd: git's credential helper protocol (git help credential) for patd.
@@ -15,7 +16,7 @@ export interface HelperIo {
   env: NodeJS.ProcessEnv;
 }
 
-const USAGE = `usage: git-credential-patd <get|store|erase>
+const USAGE = `usage: git-credential-patd <get|store|erase>   (--version: the version)
 
 A git credential helper for patd. Set it up with
   git config --global credential.https://patd.example.com.helper patd
@@ -55,6 +56,10 @@ export function target(input: Map<string, string>): { base: string; org: string 
 
 export async function main(argv: string[], io: HelperIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   const op = argv[0];
+  if (op === '--version' || op === '-V') {
+    io.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
   if (op === '--help' || op === '-h' || !op) {
     io.stderr.write(USAGE);
     return op ? 0 : 2;

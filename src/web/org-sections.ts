@@ -18,3 +18,15 @@ const path = (org: string) => `/orgs/${encodeURIComponent(org)}`;
 export const ORG_SECTIONS: OrgSection[] = [
   { label: 'Overview', href: path, shows: () => true },
 ];
+
+// The org admin pages (src/web/pages/org-admin/): for owners and admins.
+const admins = (role: Role) => role === 'owner' || role === 'admin';
+ORG_SECTIONS.push(
+  { label: 'Members', href: (org) => `${path(org)}/members`, shows: admins },
+  { label: 'Invitations', href: (org) => `${path(org)}/invitations`, shows: admins },
+  { label: 'Service accounts', href: (org) => `${path(org)}/service-accounts`, shows: admins },
+  { label: 'Tokens', href: (org) => `${path(org)}/tokens`, shows: admins },
+  { label: 'Policy', href: (org) => `${path(org)}/policy`, shows: admins },
+  { label: 'Audit log', href: (org) => `${path(org)}/audit`, shows: admins },
+  { label: 'Webhooks', href: (org) => `${path(org)}/webhooks`, shows: admins },
+);

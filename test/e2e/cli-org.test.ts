@@ -44,7 +44,7 @@ for (const dialect of await dialects()) {
         const h = run(...cmd, '--help');
         assert.equal(h.code, 0, cmd.join(' '));
         assert.match(h.out, /Usage: patd org /);
-        for (const o of opts) assert.match(h.out, new RegExp(`^${o}: \\S`, 'm'), `${cmd.join(' ')} describes ${o}`);
+        for (const o of opts) assert.match(h.out, new RegExp(`^ {2}${o}( [A-Z]+)?\\s{2,}\\S`, 'm'), `${cmd.join(' ')} describes ${o}`);
       }
       assert.match(run('--help').out, /org invite[\s\S]*org members[\s\S]*org leave/);
     });

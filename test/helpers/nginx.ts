@@ -65,7 +65,8 @@ ${http.replaceAll('PORT', String(port))}
   const deadline = Date.now() + 10_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`nginx exited: ${stderr}${existsSync(`${dir}/error.log`) ? readFileSync(`${dir}/error.log`, 'utf8') : ''}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false);
+    // redirect: manual: a server block that redirects to https counts as up.
+    const ok = await fetch(`http://127.0.0.1:${port}/`, { redirect: 'manual' }).then(() => true, () => false);
     if (ok) break;
     if (Date.now() > deadline) throw new Error(`nginx did not start: ${stderr}`);
     await new Promise((r) => setTimeout(r, 50));

@@ -4,6 +4,9 @@ import type { AccountService } from '../../core/accounts/service.js';
 import type { SessionService } from '../../core/accounts/sessions.js';
 import type { InstanceAdmin } from '../../core/accounts/admin.js';
 import type { InvitationService } from '../../core/orgs/invitations.js';
+import type { ServiceAccountService } from '../../core/orgs/service-accounts.js';
+import type { AuditService } from '../../core/audit/query.js';
+import type { WebhookService } from '../../core/notifications/webhooks.js';
 import type { CoreDeps } from '../../core/deps.js';
 import type { FailureGate } from '../../core/limits/gate.js';
 import type { Caller, Session } from '../../core/model.js';
@@ -32,6 +35,12 @@ export interface AppDeps {
   invitations?: InvitationService;
   /** The caller's own sessions (/me/sessions and the account page). */
   sessions?: SessionService;
+  /** An org's service accounts and their tokens (the API and the org admin pages). */
+  serviceAccounts?: ServiceAccountService;
+  /** The audit trail's reader (the org admin pages' audit log and CSV download). */
+  audit?: AuditService;
+  /** Org and instance webhooks with their delivery log (the org admin pages). */
+  webhooks?: WebhookService;
   /** Instance-admin use cases (users, every org, resource-server clients): /api/v1/users and the /admin pages. */
   admin?: InstanceAdmin;
   logger: Logger;

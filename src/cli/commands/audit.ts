@@ -5,8 +5,14 @@ import { CliError, type Command } from '../types.js';
 export const auditExport: Command = {
   name: 'audit export',
   summary: 'Write audit events as JSON lines to stdout, oldest first',
-  usage: 'patd audit export [--org ORG] [--since ISO] [--until ISO] [--action ACTION]',
-  options: { org: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, action: { type: 'string' } },
+  usage: 'patd audit export [--org ORG] [--since ISO] [--until ISO] [--action ACTION] [--json]',
+  options: {
+    org: { type: 'string', value: 'ORG', description: "only the events of this org's audit log" },
+    since: { type: 'string', value: 'ISO', description: 'events at or after this date or date-time' },
+    until: { type: 'string', value: 'ISO', description: 'events before this date or date-time' },
+    action: { type: 'string', value: 'ACTION', description: 'an exact action (token.revoked) or a prefix (token.*)' },
+    json: { type: 'boolean', description: 'errors as JSON on stderr too (the events are JSON lines either way)' },
+  },
   help: '--since is inclusive, --until exclusive (ISO 8601 dates or date-times). --action takes an exact action or a prefix such as token.*.',
   async run({ values }) {
     const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);

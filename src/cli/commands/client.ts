@@ -2,7 +2,7 @@ import { ClientService } from '../../core/clients/service.js';
 import type { RequestContext } from '../../core/model.js';
 import { type LocalContext, withLocal } from '../context.js';
 import { print } from '../output.js';
-import { CliError, type Command } from '../types.js';
+import { CliError, type Command, JSON_OPTION } from '../types.js';
 
 const CLI_CTX: RequestContext = { actor: { type: 'system', id: null, name: 'cli' }, ip: null, userAgent: 'patd-cli' };
 const service = (c: LocalContext) => new ClientService(c.core, 0);
@@ -11,7 +11,7 @@ export const clientAdd: Command = {
   name: 'client add',
   summary: 'Register a resource server (introspection/revocation client); prints its secret once',
   usage: 'patd client add NAME [--json]',
-  options: { json: { type: 'boolean' } },
+  options: { json: JSON_OPTION },
   help: 'The service then calls POST /oauth/introspect and /oauth/revoke with the client id and secret (HTTP Basic or form fields).',
   async run({ values, positionals }) {
     const name = positionals[0];
@@ -30,7 +30,7 @@ export const clientList: Command = {
   name: 'client list',
   summary: 'List registered resource servers',
   usage: 'patd client list [--json]',
-  options: { json: { type: 'boolean' } },
+  options: { json: JSON_OPTION },
   async run({ values }) {
     const items = await withLocal((c) => service(c).list());
     print(!!values.json, items, items.map((c) => ({ id: c.id, name: c.name, created: new Date(c.createdAt).toISOString(), by: c.createdBy })));
@@ -42,7 +42,7 @@ export const clientRemove: Command = {
   name: 'client remove',
   summary: 'Remove a resource server; its credentials stop working',
   usage: 'patd client remove CLIENT_ID [--json]',
-  options: { json: { type: 'boolean' } },
+  options: { json: JSON_OPTION },
   help: 'Running patd instances refuse the client at once when removed through them, and within PATD_AUTH_CACHE_SECONDS otherwise.',
   async run({ values, positionals }) {
     const id = positionals[0];

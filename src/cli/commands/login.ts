@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { DeviceFlowError, deviceFlow, isPatd } from '../../credential-helper/device-flow.js';
 import { credentialsPath, isFresh, readCredentials, type SavedToken, updateCredentials } from '../../credential-helper/store.js';
 import { print } from '../output.js';
-import { CliError, type Command } from '../types.js';
+import { CliError, type Command, JSON_OPTION } from '../types.js';
 
 /** "https://patd.example.com/" → "https://patd.example.com" (the key of a saved login). */
 export function normalizeUrl(u: string): string {
@@ -45,7 +45,12 @@ export const login: Command = {
   name: 'login',
   summary: 'Sign in to a patd server by device flow and keep the token for later commands',
   usage: 'patd login --url URL [--scopes a,b] [--orgs a,b] [--json]',
-  options: { url: { type: 'string' }, scopes: { type: 'string' }, orgs: { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    url: { type: 'string', value: 'URL', description: "the patd server's public URL, e.g. https://patd.example.com" },
+    scopes: { type: 'string', value: 'a,b', description: 'scopes the token asks for (default profile:read,code:manage)' },
+    orgs: { type: 'string', value: 'a,b', description: 'orgs the token is limited to (default: every org you belong to)' },
+    json: JSON_OPTION,
+  },
   help: [
     'Prints a link and a code (on stderr); approve it in the browser where you are signed in.',
     'Default scopes: profile:read,code:manage. The token is saved in $XDG_CONFIG_HOME/patd/credentials.json',
@@ -79,8 +84,12 @@ export const login: Command = {
 export const logout: Command = {
   name: 'logout',
   summary: 'Revoke the token saved by patd login and forget it',
-  usage: 'patd logout [--url URL] [--keep-token]',
-  options: { url: { type: 'string' }, 'keep-token': { type: 'boolean' } },
+  usage: 'patd logout [--url URL] [--keep-token] [--json]',
+  options: {
+    url: { type: 'string', value: 'URL', description: 'which saved login (needed when several are saved; or PATD_URL)' },
+    'keep-token': { type: 'boolean', description: 'only forget the token here; do not revoke it on the server' },
+    json: JSON_OPTION,
+  },
   help: 'The token is revoked on the server (DELETE /api/v1/tokens/self) unless --keep-token is given; it is forgotten either way.',
   async run({ values }) {
     const { base } = savedLogin(values.url);
@@ -94,7 +103,8 @@ export const logout: Command = {
     updateCredentials(credentialsPath(), (c) => {
       delete c.cli[base];
     });
-    process.stdout.write(`${values['keep-token'] ? 'forgot' : 'revoked and forgot'} the login for ${base}\n`);
+    if (values.json) print(true, { url: base, revoked: !values['keep-token'] });
+    else process.stdout.write(`${values['keep-token'] ? 'forgot' : 'revoked and forgot'} the login for ${base}\n`);
     return 0;
   },
 };
@@ -103,7 +113,10 @@ export const whoami: Command = {
   name: 'whoami',
   summary: 'Show who the saved login is on a remote patd',
   usage: 'patd whoami [--url URL] [--json]',
-  options: { url: { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    url: { type: 'string', value: 'URL', description: 'which saved login (needed when several are saved; or PATD_URL)' },
+    json: JSON_OPTION,
+  },
   async run({ values }) {
     const me = (await remoteApi(values.url, 'GET', '/me')) as { user: { username: string }; orgs: { name: string; role: string }[]; token?: { id: string; scopes: string[]; expiresAt: string } };
     if (values.json) print(true, me);

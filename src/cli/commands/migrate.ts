@@ -1,16 +1,16 @@
 import { loadConfig, loadDotEnv } from '../../config.js';
-import { openStore } from '../../server.js';
 import { print } from '../output.js';
-import type { Command } from '../types.js';
+import { type Command, JSON_OPTION } from '../types.js';
 
 export const migrateCmd: Command = {
   name: 'migrate',
   summary: 'Bring the database schema up to date',
   usage: 'patd migrate [--json]',
-  options: { json: { type: 'boolean' } },
+  options: { json: JSON_OPTION },
   async run({ values }) {
     loadDotEnv();
-    const store = await openStore(loadConfig());
+    const { openStore } = await import('../../server.js');
+    const store = await openStore(loadConfig(process.env, { ensureSecret: false }));
     try {
       const applied = await store.migrate();
       if (values.json) print(true, { applied });

@@ -1,12 +1,12 @@
 import { PatdError } from '../../core/errors.js';
-import type { Membership, RequestContext } from '../../core/model.js';
+import type { Membership, Org, RequestContext } from '../../core/model.js';
 import { type OrgActor, operatorIn } from '../../core/orgs/actor.js';
 import { listMembers, removeMember } from '../../core/orgs/members.js';
 import { memberView } from '../../core/orgs/service.js';
 import { NAME_RE } from '../../core/validate.js';
 import { cliCaller, type LocalContext, withLocal } from '../context.js';
 import { print } from '../output.js';
-import { CliError, type Command } from '../types.js';
+import { CliError, type Command, JSON_OPTION } from '../types.js';
 
 /** The operator at this machine: audit events name the CLI as the actor. */
 const CLI_CTX: RequestContext = { actor: { type: 'system', id: null, name: 'cli' }, ip: null, userAgent: 'patd-cli' };
@@ -27,8 +27,12 @@ export const orgAdd: Command = {
   name: 'org add',
   summary: 'Create an organization owned by a user',
   usage: 'patd org add NAME --owner USERNAME [--display-name "Name"] [--json]',
-  options: { owner: { type: 'string' }, 'display-name': { type: 'string' }, json: { type: 'boolean' } },
-  help: '--owner: the user who owns the new org (required).\n--display-name: the name shown for the org (default: NAME).\n--json: print the org as JSON.\nThe operator creates orgs whatever PATD_ORG_CREATION says (it limits the API only).',
+  options: {
+    owner: { type: 'string', value: 'USERNAME', description: 'the user who owns the new org (required)' },
+    'display-name': { type: 'string', value: 'NAME', description: 'the name shown for the org (default: NAME)' },
+    json: JSON_OPTION,
+  },
+  help: 'The operator creates orgs whatever PATD_ORG_CREATION says (it limits the API only).',
   async run({ values, positionals }) {
     const name = positionals[0];
     if (!name || typeof values.owner !== 'string') throw new CliError('an org name and --owner are required', 2);
@@ -46,12 +50,11 @@ export const orgInvite: Command = {
   name: 'org invite',
   summary: 'Invite a user to an organization; they are mailed and join when they accept (7 days)',
   usage: 'patd org invite ORG USERNAME [--role member|admin|owner] [--json]',
-  options: { role: { type: 'string' }, json: { type: 'boolean' } },
-  help: [
-    '--role: the role the user gets on accepting: member (default), admin or owner.',
-    '--json: print the invitation as JSON.',
-    'The mail is queued in the database and sent by the running server.',
-  ].join('\n'),
+  options: {
+    role: { type: 'string', value: 'ROLE', description: 'the role the user gets on accepting: member (default), admin or owner' },
+    json: JSON_OPTION,
+  },
+  help: 'The mail is queued in the database and sent by the running server.',
   async run({ values, positionals }) {
     const [org, username] = words(positionals, ['ORG', 'USERNAME']) as [string, string];
     const role = (values.role as string | undefined) ?? 'member';
@@ -67,8 +70,7 @@ export const orgMembers: Command = {
   name: 'org members',
   summary: "List an organization's members and their roles",
   usage: 'patd org members ORG [--json]',
-  options: { json: { type: 'boolean' } },
-  help: '--json: print {items, nextCursor} as JSON.',
+  options: { json: { type: 'boolean', description: 'print {items, nextCursor} as JSON (errors too, as JSON on stderr)' } },
   async run({ values, positionals }) {
     const [org] = words(positionals, ['ORG']) as [string];
     const all = await withLocal(async (c) => {
@@ -92,8 +94,11 @@ export const orgLeave: Command = {
   name: 'org leave',
   summary: "Take a user out of an organization (as if they left); their tokens stop working there at once",
   usage: 'patd org leave ORG --user USERNAME [--json]',
-  options: { user: { type: 'string' }, json: { type: 'boolean' } },
-  help: '--user: the member who leaves (required).\n--json: print the result as JSON.\nThe last owner of an org cannot leave: make someone else owner first.',
+  options: {
+    user: { type: 'string', value: 'USERNAME', description: 'the member who leaves (required)' },
+    json: JSON_OPTION,
+  },
+  help: 'The last owner of an org cannot leave: make someone else owner first.',
   async run({ values, positionals }) {
     const [org] = words(positionals, ['ORG']) as [string];
     if (typeof values.user !== 'string') throw new CliError('--user is required', 2);
@@ -101,6 +106,28 @@ export const orgLeave: Command = {
     await withLocal(async (c) => removeMember(c.core, await asOperator(c, org), username));
     if (values.json) print(true, { org, username, removed: true });
     else process.stdout.write(`${username} is no longer a member of ${org}\n`);
+    return 0;
+  },
+};
+
+export const orgList: Command = {
+  name: 'org list',
+  summary: 'List every organization of this instance',
+  usage: 'patd org list [--json]',
+  options: { json: JSON_OPTION },
+  async run({ values }) {
+    const orgs = await withLocal(async (c) => {
+      const all: Org[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await c.core.store.r.orgs.list({ limit: 500, cursor });
+        all.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return all.sort((a, b) => a.name.localeCompare(b.name));
+    });
+    const views = orgs.map((o) => ({ id: o.id, name: o.name, displayName: o.displayName, createdAt: new Date(o.createdAt).toISOString() }));
+    print(!!values.json, views, views.map((o) => ({ name: o.name, 'display name': o.displayName, created: o.createdAt, id: o.id })));
     return 0;
   },
 };

@@ -5,16 +5,20 @@ import { type RepoView, RepoService } from '../../core/repos/service.js';
 import { DiskRepoStorage } from '../../adapters/git/storage.js';
 import { type LocalContext, withLocal } from '../context.js';
 import { print } from '../output.js';
-import { CliError, type Command } from '../types.js';
+import { CliError, type Command, JSON_OPTION, type Options } from '../types.js';
 import { remoteApi } from './login.js';
 
 const CLI_CTX = { actor: { type: 'system' as const, id: null, name: 'cli' }, ip: null, userAgent: 'patd-cli' };
 const REMOTE = 'With --url URL, works on a remote patd through the API with the token saved by "patd login".';
+const OPTIONS: Options = {
+  url: { type: 'string', value: 'URL', description: 'work on this remote patd through its API (with the "patd login" token) instead of the local database' },
+  json: JSON_OPTION,
+};
 
 /** Runs `fn` on this machine's database and git folder. */
 async function local<T>(orgName: string, fn: (repos: RepoService, org: Org) => Promise<T>): Promise<T> {
   loadDotEnv();
-  const config = loadConfig();
+  const config = loadConfig(process.env, { ensureSecret: false });
   return withLocal(async (c: LocalContext) => {
     const org = await c.core.store.r.orgs.byName(orgName);
     if (!org) throw new PatdError('not_found', `no org "${orgName.slice(0, 40)}"`);
@@ -33,7 +37,7 @@ export const repoAdd: Command = {
   name: 'repo add',
   summary: 'Create an empty git repository in an org (HEAD on main)',
   usage: 'patd repo add ORG NAME|ORG/NAME [--url URL] [--json]',
-  options: { url: { type: 'string' }, json: { type: 'boolean' } },
+  options: OPTIONS,
   help: REMOTE,
   async run({ values, positionals }) {
     const [org, name] = args(positionals, 2);
@@ -50,7 +54,7 @@ export const repoList: Command = {
   name: 'repo list',
   summary: "List an org's git repositories",
   usage: 'patd repo list ORG [--url URL] [--json]',
-  options: { url: { type: 'string' }, json: { type: 'boolean' } },
+  options: OPTIONS,
   help: REMOTE,
   async run({ values, positionals }) {
     const [org] = args(positionals, 1);
@@ -66,7 +70,7 @@ export const repoRemove: Command = {
   name: 'repo remove',
   summary: 'Delete a git repository and everything in it',
   usage: 'patd repo remove ORG NAME|ORG/NAME [--url URL] [--json]',
-  options: { url: { type: 'string' }, json: { type: 'boolean' } },
+  options: OPTIONS,
   help: REMOTE,
   async run({ values, positionals }) {
     const [org, name] = args(positionals, 2);

@@ -2,7 +2,7 @@ import { lstatSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { findTokens } from '../../core/tokens/scan.js';
 import { print } from '../output.js';
-import { CliError, type Command } from '../types.js';
+import { CliError, type Command, JSON_OPTION } from '../types.js';
 
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
 const MAX_BYTES = 20 * 1024 * 1024;
@@ -50,7 +50,7 @@ export const scan: Command = {
   name: 'scan',
   summary: 'Find patd tokens in files (by format and checksum), e.g. in a pre-commit hook',
   usage: 'patd scan [PATH…|-] [--json]',
-  options: { json: { type: 'boolean' } },
+  options: { json: JSON_OPTION },
   help: [
     'Scans files and folders (default: the current folder; "-" reads stdin), skipping .git and',
     'node_modules. Prints FILE:LINE:COLUMN and the token hint (never the secret). Exit status:',

@@ -1,6 +1,6 @@
 import { operatorCaller, withLocal } from '../context.js';
 import { print } from '../output.js';
-import { CliError, type Command } from '../types.js';
+import { CliError, type Command, JSON_OPTION } from '../types.js';
 
 const need = (positionals: string[], n: number, what: string) => {
   if (positionals.length < n) throw new CliError(`${what} required`, 2);
@@ -10,7 +10,10 @@ export const serviceAccountAdd: Command = {
   name: 'service-account add',
   summary: "Create an org's service account (it cannot sign in; its tokens are limited to the org)",
   usage: 'patd service-account add ORG USERNAME [--display-name "Name"] [--json]',
-  options: { 'display-name': { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    'display-name': { type: 'string', value: 'NAME', description: 'the name shown for the service account' },
+    json: JSON_OPTION,
+  },
   help: 'Create its tokens with: patd token create --user USERNAME --name N --scopes a,b (they are limited to ORG).',
   async run({ values, positionals }) {
     need(positionals, 2, 'ORG and USERNAME are');
@@ -29,7 +32,7 @@ export const serviceAccountList: Command = {
   name: 'service-account list',
   summary: "List an org's service accounts",
   usage: 'patd service-account list ORG [--json]',
-  options: { json: { type: 'boolean' } },
+  options: { json: JSON_OPTION },
   async run({ values, positionals }) {
     need(positionals, 1, 'ORG is');
     const items = await withLocal(async (c) => {
@@ -45,7 +48,7 @@ export const serviceAccountRemove: Command = {
   name: 'service-account remove',
   summary: 'Delete a service account and revoke all its tokens',
   usage: 'patd service-account remove ORG USERNAME [--json]',
-  options: { json: { type: 'boolean' } },
+  options: { json: JSON_OPTION },
   async run({ values, positionals }) {
     need(positionals, 2, 'ORG and USERNAME are');
     const [org = '', username = ''] = positionals;

@@ -2,7 +2,7 @@ import type { TokenStatus } from '../../core/model.js';
 import type { TokenView } from '../../core/tokens/view.js';
 import { cliCaller, withLocal } from '../context.js';
 import { print } from '../output.js';
-import { CliError, type Command } from '../types.js';
+import { CliError, type Command, JSON_OPTION } from '../types.js';
 
 const rows = (ts: TokenView[]) => ts.map((t) => ({
   id: t.id, name: t.name, status: t.status, hint: t.hint, scopes: t.scopes.join(','), orgs: t.orgs === '*' ? '*' : t.orgs.join(','), expires: t.expiresAt,
@@ -13,8 +13,13 @@ export const tokenCreate: Command = {
   summary: 'Create a token for a user and print its secret once',
   usage: 'patd token create --user U --name N --scopes a,b [--orgs a,b|*] [--expires-in DAYS] [--expires-at ISO] [--json]',
   options: {
-    user: { type: 'string' }, name: { type: 'string' }, scopes: { type: 'string' }, orgs: { type: 'string' },
-    'expires-in': { type: 'string' }, 'expires-at': { type: 'string' }, json: { type: 'boolean' },
+    user: { type: 'string', value: 'USERNAME', description: 'the owner of the token (required)' },
+    name: { type: 'string', value: 'NAME', description: 'what the token is for, 1–120 characters (required)' },
+    scopes: { type: 'string', value: 'a,b', description: 'comma-separated scopes, e.g. code:read,profile:read; Azure DevOps names work too (required)' },
+    orgs: { type: 'string', value: 'a,b|*', description: 'orgs the token is limited to, or * for every org of the owner (default *)' },
+    'expires-in': { type: 'string', value: 'DAYS', description: 'lifetime in whole days (default 30)' },
+    'expires-at': { type: 'string', value: 'ISO', description: 'expiry date-time instead of --expires-in, e.g. 2027-01-31T18:00:00Z' },
+    json: JSON_OPTION,
   },
   async run({ values }) {
     for (const k of ['user', 'name', 'scopes']) if (typeof values[k] !== 'string') throw new CliError(`--${k} is required`, 2);
@@ -42,7 +47,11 @@ export const tokenList: Command = {
   name: 'token list',
   summary: "List a user's tokens",
   usage: 'patd token list --user U [--status active|expired|revoked|all] [--json]',
-  options: { user: { type: 'string' }, status: { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    user: { type: 'string', value: 'USERNAME', description: 'whose tokens (required)' },
+    status: { type: 'string', value: 'STATUS', description: 'active (default), expired, revoked or all' },
+    json: JSON_OPTION,
+  },
   async run({ values }) {
     if (typeof values.user !== 'string') throw new CliError('--user is required', 2);
     const status = (values.status as string | undefined) ?? 'active';
@@ -67,7 +76,10 @@ export const tokenRevoke: Command = {
   name: 'token revoke',
   summary: 'Revoke a token by id',
   usage: 'patd token revoke TOKEN_ID [--reason TEXT] [--json]',
-  options: { reason: { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    reason: { type: 'string', value: 'TEXT', description: 'why, kept with the token and in the audit log' },
+    json: JSON_OPTION,
+  },
   async run({ values, positionals }) {
     const id = positionals[0];
     if (!id) throw new CliError('a token id is required', 2);

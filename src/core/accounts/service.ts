@@ -6,6 +6,7 @@ import type { Caller, Page, PageQuery, RequestContext, Session, User } from '../
 import { contextOf, SYSTEM_ACTOR } from '../model.js';
 import { checkEmail, checkName, checkSlug } from '../validate.js';
 import { SignInLimits } from '../limits/sign-in.js';
+import { checkPassword } from './password.js';
 import { openSession } from './session.js';
 
 export interface NewUser {
@@ -38,7 +39,6 @@ export interface SignedIn {
   cookie: string;
 }
 
-const MIN_PASSWORD = 8;
 const SEEN_EVERY_MS = 60_000;
 
 export class AccountService {
@@ -185,9 +185,7 @@ export class AccountService {
   }
 
   private checkPassword(p: string, field: string): void {
-    if (typeof p !== 'string' || p.length < MIN_PASSWORD || p.length > 1024) {
-      throw new PatdError('validation_failed', `${field} must be ${MIN_PASSWORD}–1024 characters`, { field });
-    }
+    checkPassword(p, field);
   }
 
   private async burn(password: string): Promise<false> {

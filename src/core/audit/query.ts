@@ -2,6 +2,7 @@ import type { CoreDeps } from '../deps.js';
 import { PatdError } from '../errors.js';
 import type { AuditEvent, Page, PageQuery } from '../model.js';
 import type { AuditQuery } from '../notifications/ports.js';
+import { type OrgAccess, requireRole } from '../orgs/access.js';
 
 export interface AuditFilters {
   action?: string;
@@ -27,8 +28,10 @@ export interface AuditEventView {
 export class AuditService {
   constructor(private readonly d: CoreDeps) {}
 
-  async forOrg(orgId: string, f: AuditFilters, p: PageQuery): Promise<Page<AuditEventView>> {
-    return this.query({ ...parse(f), orgId, order: 'desc' }, p);
+  /** An org's events, newest first, for its admins (the API and the web app's audit page and CSV download). */
+  async forOrg(a: OrgAccess, f: AuditFilters, p: PageQuery): Promise<Page<AuditEventView>> {
+    requireRole(a, a.caller, 'admin');
+    return this.query({ ...parse(f), orgId: a.org.id, order: 'desc' }, p);
   }
 
   async forUser(userId: string, f: AuditFilters, p: PageQuery): Promise<Page<AuditEventView>> {

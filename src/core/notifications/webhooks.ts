@@ -3,6 +3,7 @@ import { PatdError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Caller, Page, PageQuery } from '../model.js';
 import { contextOf } from '../model.js';
+import { type OrgAccess, requireRole } from '../orgs/access.js';
 import { checkName } from '../validate.js';
 import { DeliveryRefused, type Log, WEBHOOK_EVENTS, type WebhookPoster, type WebhookUrlCheck } from './model.js';
 import { PermanentFailure } from './outbox.js';
@@ -28,6 +29,17 @@ export interface NewWebhook {
 /** Webhooks per org, and for the instance (GitHub's limit per repository and event). */
 export const MAX_WEBHOOKS = 20;
 
+/**
+ * Whose webhooks: the instance's (null; the API route admits instance admins only) or an org's,
+ * as an OrgAccess that each use case checks for the admin role itself.
+ */
+export type WebhookScope = OrgAccess | null;
+
+const orgOf = (s: WebhookScope, caller?: Caller) => {
+  if (s) requireRole(s, caller ?? s.caller, 'admin');
+  return s ? { id: s.org.id, name: s.org.name } : null;
+};
+
 /** Webhook endpoints of the instance (org null) or of an org; their deliveries go through the outbox. */
 export class WebhookService {
   constructor(
@@ -40,7 +52,8 @@ export class WebhookService {
   ) {}
 
   /** Registers an endpoint; the signing secret is in this answer only. */
-  async create(caller: Caller, org: { id: string; name: string } | null, input: NewWebhook): Promise<{ webhook: WebhookView; secret: string }> {
+  async create(caller: Caller, scope: WebhookScope, input: NewWebhook): Promise<{ webhook: WebhookView; secret: string }> {
+    const org = orgOf(scope, caller);
     const url = checkUrl(input.url);
     const description = input.description === undefined || input.description.trim() === '' ? null : checkName('description', input.description, 200);
     const events = input.events === undefined ? [...WEBHOOK_EVENTS] : [...new Set(input.events)];
@@ -74,20 +87,28 @@ export class WebhookService {
     return { webhook: view(w, org?.name ?? null), secret };
   }
 
-  async list(org: { id: string; name: string } | null, q: PageQuery): Promise<Page<WebhookView>> {
+  async list(scope: WebhookScope, q: PageQuery): Promise<Page<WebhookView>> {
+    const org = orgOf(scope);
     const page = await this.d.store.r.webhooks.list(org?.id ?? null, q);
     return { items: page.items.map((w) => view(w, org?.name ?? null)), nextCursor: page.nextCursor };
   }
 
+  /** One webhook (never its secret). */
+  async one(scope: WebhookScope, id: string): Promise<WebhookView> {
+    return view(await this.get(scope, id), scope?.org.name ?? null);
+  }
+
   /** A webhook of another scope is not found (tenant boundary). */
-  async get(org: { id: string } | null, id: string): Promise<Webhook> {
+  private async get(scope: WebhookScope, id: string): Promise<Webhook> {
+    const org = orgOf(scope);
     const w = /^whk_[0-9A-Za-z]{1,40}$/.test(id) ? await this.d.store.r.webhooks.byId(id) : null;
     if (!w || w.orgId !== (org?.id ?? null)) throw new PatdError('not_found', 'no such webhook');
     return w;
   }
 
-  async delete(caller: Caller, org: { id: string } | null, id: string): Promise<void> {
-    const w = await this.get(org, id);
+  async delete(caller: Caller, scope: WebhookScope, id: string): Promise<void> {
+    orgOf(scope, caller);
+    const w = await this.get(scope, id);
     await this.d.store.tx(async (r) => {
       await r.webhooks.delete(w.id);
       await this.d.events.record(r, contextOf(caller), this.d.clock.now(), {
@@ -96,8 +117,8 @@ export class WebhookService {
     });
   }
 
-  async deliveries(org: { id: string } | null, id: string, q: PageQuery): Promise<Page<WebhookDelivery>> {
-    await this.get(org, id);
+  async deliveries(scope: WebhookScope, id: string, q: PageQuery): Promise<Page<WebhookDelivery>> {
+    await this.get(scope, id);
     return this.d.store.r.webhooks.deliveries(id, q);
   }
 

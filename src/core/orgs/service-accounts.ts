@@ -90,6 +90,11 @@ export class ServiceAccountService {
     return this.tokens.list(sa, status, q);
   }
 
+  async getToken(caller: Caller, a: OrgAccess, username: string, id: string): Promise<TokenView> {
+    const sa = await this.find(caller, a, username);
+    return this.tokens.get(sa, id);
+  }
+
   async regenerateToken(caller: Caller, a: OrgAccess, username: string, id: string, graceSeconds = 0): Promise<Issued> {
     const sa = await this.find(caller, a, username);
     return this.tokens.regenerate(caller, { user: sa, as: a }, id, graceSeconds);

@@ -26,6 +26,10 @@ export const memberView = (m: Membership) => ({ userId: m.userId, username: m.us
 
 export type { OrgAccess } from './access.js';
 
+/** Policy bounds (the API's schema says the same). */
+export const MAX_UNUSED_DAYS = 3650;
+export const MAX_ALLOWLIST = 200;
+
 export class OrgService {
   constructor(private readonly d: CoreDeps) {}
 
@@ -102,9 +106,14 @@ export class OrgService {
     const now = this.d.clock.now();
     return commit(this.d, async (r, changed) => {
       const next: Policy = { ...DEFAULT_POLICY, ...(await r.policies.get(a.org.id)), ...p };
-      if (next.maxLifetimeDays !== null && (next.maxLifetimeDays < 1 || next.maxLifetimeDays > this.d.settings.maxTokenDays)) {
+      if (next.maxLifetimeDays !== null && (!Number.isInteger(next.maxLifetimeDays) || next.maxLifetimeDays < 1 || next.maxLifetimeDays > this.d.settings.maxTokenDays)) {
         throw new PatdError('validation_failed', `maxLifetimeDays must be 1–${this.d.settings.maxTokenDays} or null`, { field: 'maxLifetimeDays' });
       }
+      // The same bounds as the API's schema, so a page (or the CLI) cannot store what the API refuses.
+      if (next.revokeUnusedDays !== null && (!Number.isInteger(next.revokeUnusedDays) || next.revokeUnusedDays < 1 || next.revokeUnusedDays > MAX_UNUSED_DAYS)) {
+        throw new PatdError('validation_failed', `revokeUnusedDays must be 1–${MAX_UNUSED_DAYS} or null`, { field: 'revokeUnusedDays' });
+      }
+      if (next.ipAllowlist.length > MAX_ALLOWLIST) throw new PatdError('validation_failed', `ipAllowlist holds at most ${MAX_ALLOWLIST} entries`, { field: 'ipAllowlist' });
       validatePolicy(next);
       await r.policies.put(a.org.id, next, now);
       await this.d.events.record(r, contextOf(caller), now, { action: 'policy.updated', targetType: 'org', targetId: a.org.id, orgIds: [a.org.id], details: { policy: next } });

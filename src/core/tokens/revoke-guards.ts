@@ -8,6 +8,11 @@ import type { RevokeGuard } from './revoke.js';
 
 const notFound = () => new PatdError('not_found', 'no such token');
 
+/** Whether a token is usable in an org: limited to it, or a global token of one of its members (service accounts included). */
+export async function usableInOrg(r: Repos, orgId: string, t: Token): Promise<boolean> {
+  return t.orgIds === null ? !!(await r.members.get(orgId, t.userId)) : t.orgIds.includes(orgId);
+}
+
 /**
  * Who may revoke what. Each guard runs inside the revocation's transaction on the token as it
  * is now; a token the caller may not know of is "not found".
@@ -40,8 +45,7 @@ export const revokeGuards = {
     requireRole(a, caller, 'admin');
     const orgId = a.org.id;
     return async (t, r) => {
-      const usable = t.orgIds === null ? !!(await r.members.get(orgId, t.userId)) : t.orgIds.includes(orgId);
-      if (!usable) throw notFound();
+      if (!(await usableInOrg(r, orgId, t))) throw notFound();
     };
   },
 

@@ -13,7 +13,7 @@ import { recordTokenEvent } from './events.js';
 import { resolveExpiry } from './expiry.js';
 import { digestToken, generateToken, tokenHint } from './format.js';
 import { checkWithinCaller } from './reach.js';
-import { revokeGuards } from './revoke-guards.js';
+import { revokeGuards, usableInOrg } from './revoke-guards.js';
 import { revokeToken } from './revoke.js';
 import { type TokenView, tokenView } from './view.js';
 
@@ -186,6 +186,15 @@ export class TokenService {
     const now = this.d.clock.now();
     const page = await this.d.store.r.tokens.listForOrg(a.org.id, { ...f, now }, q);
     return { items: await this.views(this.d.store.r, page.items, now), nextCursor: page.nextCursor };
+  }
+
+  /** One token usable in the org (metadata only), for its admins; anything else is not found. */
+  async getInOrg(a: OrgAccess, id: string): Promise<TokenView> {
+    requireRole(a, a.caller, 'admin');
+    const r = this.d.store.r;
+    const t = /^tok_[0-9A-Za-z]{1,40}$/.test(id) ? await r.tokens.byId(id) : null;
+    if (!t || !(await usableInOrg(r, a.org.id, t))) throw new PatdError('not_found', 'no such token');
+    return this.view(r, t, this.d.clock.now());
   }
 
   /** An org admin revokes a token usable in their org; anything else is not found. */

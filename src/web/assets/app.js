@@ -81,11 +81,14 @@ function tokenForm(form) {
   const orgBoxes = [...form.querySelectorAll('input[type="checkbox"][name="org"]')];
   const modeAll = form.querySelector('input[data-org-mode="all"]');
   const modeSome = form.querySelector('input[data-org-mode="some"]');
+  // A service account's token: one org, fixed (its limits are on that element).
+  const fixedOrg = form.querySelector('[data-fixed-org]');
   const instanceMax = Number(daysNote ? daysNote.dataset.instanceMax : 365);
   const day = 864e5;
   const isoDay = (t) => new Date(t).toISOString().slice(0, 10);
 
   function chosenOrgs() {
+    if (fixedOrg) return [fixedOrg];
     if (modeAll?.checked) return orgBoxes;
     return orgBoxes.filter((b) => b.checked);
   }
@@ -98,10 +101,10 @@ function tokenForm(form) {
       const m = b.dataset.maxDays ? Number(b.dataset.maxDays) : null;
       if (m !== null && m < max) {
         max = m;
-        by = b.value;
+        by = b.value || b.dataset.fixedOrg;
       }
     }
-    const noFull = orgs.filter((b) => b.dataset.full === '0').map((b) => b.value);
+    const noFull = orgs.filter((b) => b.dataset.full === '0').map((b) => b.value || b.dataset.fixedOrg);
     if (daysNote) daysNote.textContent = by ? `The policy of ${by} allows at most ${max} days.` : `At most ${max} days.`;
     if (expires) {
       for (const opt of expires.querySelectorAll('option[data-days]')) {

@@ -9,15 +9,15 @@ export interface Snippet {
  * A secret shown once, with a Copy button (the script adds it: copying needs JavaScript; the
  * text itself can always be selected) and snippets that use it.
  */
-export function SecretReveal(p: { secret: string; snippets: Snippet[] }) {
+export function SecretReveal(p: { secret: string; snippets: Snippet[]; label?: string; hint?: string }) {
   return (
     <div class="secret">
-      <label for="secret-value">Your new token</label>
+      <label for="secret-value">{p.label ?? 'Your new token'}</label>
       <div class="secret-row">
         <input id="secret-value" class="secret-value" type="text" readOnly value={p.secret} spellcheck={false} autocomplete="off" aria-describedby="secret-hint" />
         <button type="button" class="btn btn-primary" data-copy="secret-value" hidden>Copy</button>
       </div>
-      <p id="secret-hint" class="hint">Copy it now and keep it somewhere safe, such as a password manager. It will not be shown again.</p>
+      <p id="secret-hint" class="hint">{p.hint ?? 'Copy it now and keep it somewhere safe, such as a password manager. It will not be shown again.'}</p>
       <p class="copy-status" role="status" aria-live="polite" data-copy-status />
       {p.snippets.length > 0 && <h2>Use it</h2>}
       {p.snippets.map((s, i) => (

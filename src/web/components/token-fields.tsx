@@ -1,6 +1,6 @@
 import type { OrgLimits, TokenLimits } from '../../core/policies/limits.js';
 import type { ScopeGroup } from '../scope-groups.js';
-import { type FieldErrors, Fieldset, TextField } from './form.js';
+import { FieldError, type FieldErrors, Fieldset, TextField } from './form.js';
 
 /** What a token form holds, as typed (kept when the server refuses it). */
 export interface TokenFormValues {
@@ -24,6 +24,8 @@ export interface TokenFormOptions {
   now: number;
   /** Editing: offer "keep the current expiry" (shown as this text). */
   keepExpiry?: string;
+  /** The token is limited to this org (a service account's): no choice of organizations is offered. */
+  fixedOrg?: OrgLimits;
 }
 
 /** Without JavaScript, re-renders the form with the limits of the organizations now chosen (after the main button, so Enter still submits). */
@@ -59,7 +61,7 @@ export function TokenFields(p: { v: TokenFormValues; o: TokenFormOptions; errors
       <TextField id="name" name="name" label="Name" value={v.name} required maxLength={120} error={errors.name}
         hint="What the token is for, such as “laptop git” or “CI deploy”. Shown in mails and the audit log." />
 
-      <Fieldset id="f-orgs" legend="Organizations" error={errors.orgs}
+      {o.fixedOrg ? <FixedOrg org={o.fixedOrg} error={errors.orgs} /> : <Fieldset id="f-orgs" legend="Organizations" error={errors.orgs}
         hint={o.orgs.length === 0 ? 'You are not a member of any organization yet: the token works with your own account only.' : 'Where the token may be used.'}>
         <div class="choices">
           <label class="choice" hidden={!l.allowGlobal}>
@@ -88,7 +90,7 @@ export function TokenFields(p: { v: TokenFormValues; o: TokenFormOptions; errors
           )}
         </div>
         {o.orgs.length > 0 && <p class="hint no-js">After changing the organizations, “Update choices” below shows what their policies allow.</p>}
-      </Fieldset>
+      </Fieldset>}
 
       <div class={errors.expires ? 'field invalid' : 'field'}>
         <label for="expires">Expiration</label>
@@ -145,5 +147,17 @@ export function TokenFields(p: { v: TokenFormValues; o: TokenFormOptions; errors
         </div>
       </Fieldset>
     </>
+  );
+}
+
+/** The one org a service account's token works in, with the policy limits the page script reads (data-*). */
+function FixedOrg(p: { org: OrgLimits; error?: string }) {
+  const o = p.org;
+  return (
+    <div id="f-orgs" class={p.error ? 'field invalid' : 'field'} data-fixed-org={o.org} data-max-days={o.maxLifetimeDays ?? ''} data-full={o.allowFullAccess ? '1' : '0'}>
+      <p class="label">Organization</p>
+      <p>{o.displayName === o.org ? <code>{o.org}</code> : <>{o.displayName} <code>{o.org}</code></>} <span class="hint">A service account's tokens work in its own organization only.{policyText(o) && ` Policy: ${policyText(o)}.`}</span></p>
+      <FieldError id="f-orgs" error={p.error} />
+    </div>
   );
 }

@@ -131,24 +131,31 @@ export function regenerateConfirmPage(ctx: PageCtx & { viewer: Viewer }, t: Toke
       <nav class="breadcrumbs" aria-label="Breadcrumbs"><a href="/tokens">Personal access tokens</a> / <a href={tokenPath(t)}>{t.name}</a></nav>
       <PageHeader title={<>Regenerate “{t.name}”?</>} lead="The token gets a new secret; its name, scopes, organizations and expiry stay. Tools using the old secret must be given the new one." />
       {error && <Alert>{error}</Alert>}
-      <form method="post" action={`${tokenPath(t)}/regenerate`} class="card">
-        <CsrfField csrf={ctx.viewer.csrf} />
-        <fieldset id="f-grace">
-          <legend>The old secret</legend>
-          <div class="choices">
-            {GRACE_CHOICES.map((g) => (
-              <label class="choice" key={g.seconds}>
-                <input type="radio" name="grace" value={String(g.seconds)} checked={g.seconds === 0} />
-                <span>{g.label}</span>
-              </label>
-            ))}
-          </div>
-        </fieldset>
-        <div class="actions">
-          <button type="submit" class="btn btn-danger">Regenerate token</button>
-          <a class="btn btn-secondary" href={tokenPath(t)}>Cancel</a>
-        </div>
-      </form>
+      <RegenerateForm action={`${tokenPath(t)}/regenerate`} cancel={tokenPath(t)} csrf={ctx.viewer.csrf} />
     </Layout>
+  );
+}
+
+/** The grace-period choice and the regenerate button (a person's token, and a service account's). */
+export function RegenerateForm(p: { action: string; cancel: string; csrf: string }) {
+  return (
+    <form method="post" action={p.action} class="card">
+      <CsrfField csrf={p.csrf} />
+      <fieldset id="f-grace">
+        <legend>The old secret</legend>
+        <div class="choices">
+          {GRACE_CHOICES.map((g) => (
+            <label class="choice" key={g.seconds}>
+              <input type="radio" name="grace" value={String(g.seconds)} checked={g.seconds === 0} />
+              <span>{g.label}</span>
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <div class="actions">
+        <button type="submit" class="btn btn-danger">Regenerate token</button>
+        <a class="btn btn-secondary" href={p.cancel}>Cancel</a>
+      </div>
+    </form>
   );
 }

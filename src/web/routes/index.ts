@@ -5,6 +5,7 @@ import { assetRoutes } from '../assets.js';
 import { errorPage, notFoundPage } from '../pages/errors.js';
 import { sendPage, wantsHtml, withRetryAfter } from '../render.js';
 import type { WebKit } from './kit.js';
+import { orgAdminRoutes } from './org-admin.js';
 import { secretOnce } from './secret-once.js';
 import { webSessions } from './session.js';
 import { signInRoutes } from './sign-in.js';
@@ -25,7 +26,7 @@ export const webPages = (o: { instanceSecret: string; audit?: AuditService }): H
   const secure = deps.http.publicUrl.startsWith('https:');
   const k: WebKit = {
     deps, sessions: webSessions(deps), secrets: secretOnce(o.instanceSecret, deps.core.clock, secure),
-    leadDays: Math.max(...(deps.http.expiryWarningDays ?? [7])), audit: o.audit,
+    leadDays: Math.max(...(deps.http.expiryWarningDays ?? [7])), audit: o.audit ?? deps.audit,
   };
   await app.register(async (web) => {
     web.setErrorHandler(async (thrown, req, reply) => {
@@ -34,7 +35,7 @@ export const webPages = (o: { instanceSecret: string; audit?: AuditService }): H
       // unexpected is logged there and becomes a 500 page with the request id.
       const err = toPatdError(thrown as Error, req);
       const ctx = await k.sessions.ctx(req).catch(() => ({ viewer: null, now: deps.core.clock.now() }));
-      if (err.code === 'not_found') return sendPage(reply, 404, notFoundPage(ctx, notFoundText(req.url)));
+      if (err.code === 'not_found') return sendPage(reply, 404, notFoundPage(ctx, notFoundText(req.url, err.message)));
       if (err.status < 500) return sendPage(withRetryAfter(reply, err), err.status, errorPage(ctx, { message: err.message }));
       const message = err.code === 'internal' ? `An unexpected error happened. Quote request id ${req.id} to the operator.` : `${err.message} (request id ${req.id}).`;
       return sendPage(withRetryAfter(reply, err), err.status, errorPage(ctx, { message }));
@@ -45,13 +46,20 @@ export const webPages = (o: { instanceSecret: string; audit?: AuditService }): H
     tokenEditRoutes(web, k);
     if (k.audit) accountRoutes(web, k);
     orgRoutes(web, k);
+    orgAdminRoutes(web, k);
     if (deps.admin) adminRoutes(web, k, deps.admin);
   });
 };
 
-/** What a page's "not found" is about, by its area. */
-function notFoundText(url: string): string {
-  if (url.startsWith('/orgs')) return 'There is no such organization, or you are not a member of it.';
+/**
+ * What a page's "not found" is about, by its area. Under an org, a missing org says so; anything
+ * else there (a service account, a webhook, a token of another org) is named by the use case.
+ */
+function notFoundText(url: string, detail: string): string {
+  if (url.startsWith('/orgs')) {
+    if (/^no org /.test(detail)) return 'There is no such organization, or you are not a member of it.';
+    return `${detail.charAt(0).toUpperCase()}${detail.slice(1)}.`;
+  }
   if (url.startsWith('/admin/clients')) return 'There is no such client.';
   if (url.startsWith('/admin')) return 'There is no such user.';
   if (url.startsWith('/account')) return 'There is no such session or invitation on your account.';

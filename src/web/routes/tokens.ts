@@ -78,7 +78,7 @@ export function tokenRoutes(app: FastifyInstance, k: WebKit): void {
 }
 
 /** Ready-made uses of a new secret, for what its scopes allow. */
-function snippets(k: WebKit, t: TokenView, secret: string, org: string | undefined): Snippet[] {
+export function snippets(k: WebKit, t: TokenView, secret: string, org: string | undefined): Snippet[] {
   const base = k.deps.http.publicUrl;
   const grants = (s: string) => k.deps.core.catalog.grants(t.scopes, s);
   const out: Snippet[] = [];

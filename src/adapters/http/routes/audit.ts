@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { auditCsvHeader, auditCsvRow } from '../../../core/audit/csv.js';
 import type { AuditEventView, AuditService } from '../../../core/audit/query.js';
 import type { Page } from '../../../core/model.js';
 import { caller } from '../auth.js';
@@ -17,8 +18,6 @@ const AuditQuery = Type.Object({
 type Q = Static<typeof AuditQuery>;
 const OrgParam = Type.Object({ org: Type.String({ maxLength: 64 }) });
 
-const CSV_COLUMNS = ['id', 'at', 'action', 'actor_type', 'actor_id', 'actor_name', 'target_type', 'target_id', 'subject_user_id', 'orgs', 'ip', 'user_agent', 'details'];
-
 /** GET /orgs/{org}/audit and GET /me/audit: newest first, cursor paging, JSON, JSON lines or CSV. */
 export const auditRoutes = (audit: AuditService): HttpExtension => async (app, deps) => {
   await app.register(plugin(audit, deps), { prefix: '/api/v1' });
@@ -35,7 +34,7 @@ const plugin = (audit: AuditService, deps: AppDeps): FastifyPluginAsync => async
   }, async (req, reply) => {
     const a = await deps.orgs.access(caller(req), (req.params as { org: string }).org, 'admin');
     const q = req.query as Q;
-    return send(reply, q.format, await audit.forOrg(a.org.id, filters(q), page(q)));
+    return send(reply, q.format, await audit.forOrg(a, filters(q), page(q)));
   });
   app.get('/me/audit', {
     config: { auth: { scope: 'audit:read' } },
@@ -51,14 +50,5 @@ function send(reply: FastifyReply, format: Q['format'], p: Page<AuditEventView>)
   if (!format || format === 'json') return p;
   if (p.nextCursor) reply.header('x-next-cursor', p.nextCursor);
   if (format === 'jsonl') return reply.type('application/x-ndjson; charset=utf-8').send(p.items.map((e) => `${JSON.stringify(e)}\n`).join(''));
-  const rows = p.items.map((e) => [e.id, e.at, e.action, e.actor.type, e.actor.id, e.actor.name, e.target?.type ?? null, e.target?.id ?? null,
-    e.subjectUserId, e.orgs.join(' '), e.ip, e.userAgent, JSON.stringify(e.details)].map(csvCell).join(','));
-  return reply.type('text/csv; charset=utf-8').send(`${[CSV_COLUMNS.join(','), ...rows].join('\r\n')}\r\n`);
-}
-
-/** RFC 4180 quoting; a leading =, +, - or @ is defused so spreadsheets do not run it as a formula. */
-export function csvCell(v: string | null): string {
-  if (v === null) return '';
-  const s = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return reply.type('text/csv; charset=utf-8').send(auditCsvHeader() + p.items.map(auditCsvRow).join(''));
 }

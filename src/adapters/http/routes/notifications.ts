@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { PatdError } from '../../../core/errors.js';
 import type { Notifications } from '../../../core/notifications/index.js';
+import type { WebhookScope } from '../../../core/notifications/webhooks.js';
 import { MAX_LEAK_REPORT } from '../../../core/notifications/leaks.js';
 import type { OutboxRow, OutboxStatus } from '../../../core/notifications/ports.js';
 import { caller } from '../auth.js';
@@ -43,11 +44,8 @@ export const notificationRoutes = (n: Notifications): HttpExtension => async (ap
 const plugin = (n: Notifications, deps: AppDeps): FastifyPluginAsync => async (app) => {
   const tags = ['webhooks'];
   const admin = { admin: true };
-  const orgOf = async (req: { params: unknown }) => {
-    const a = await deps.orgs.access(caller(req as never), (req.params as { org: string }).org, 'admin');
-    return { id: a.org.id, name: a.org.name };
-  };
-  const deliveries = async (org: { id: string } | null, id: string, q: { limit?: string; cursor?: string }) => {
+  const orgOf = async (req: { params: unknown }) => deps.orgs.access(caller(req as never), (req.params as { org: string }).org, 'admin');
+  const deliveries = async (org: WebhookScope, id: string, q: { limit?: string; cursor?: string }) => {
     const p = await n.webhooks.deliveries(org, id, page(q));
     return { items: p.items.map((d) => ({ ...d, at: iso(d.at) })), nextCursor: p.nextCursor };
   };
