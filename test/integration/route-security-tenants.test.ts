@@ -71,6 +71,33 @@ for (const dialect of await dialects()) {
       });
     });
 
+    // What a plain member of an org may do there (spec: members see the org and its members, may
+    // leave, and use its repositories with the code scopes); everything else under the org needs its admins.
+    const MEMBER_MAY = new Set([
+      'GET /api/v1/orgs/:org', 'GET /api/v1/orgs/:org/members', 'DELETE /api/v1/orgs/:org/members/:username',
+      'GET /api/v1/orgs/:org/repos', 'POST /api/v1/orgs/:org/repos', 'DELETE /api/v1/orgs/:org/repos/:repo',
+      'GET /orgs/:org', 'GET /orgs/:org/leave', 'POST /orgs/:org/leave',
+    ]);
+
+    test('a plain member on the org\'s admin routes and pages: 403, nothing changed', async () => {
+      await unchanged(w, async () => {
+        for (const r of w.routes.filter((x) => x.params.includes('org') && !MEMBER_MAY.has(key(x)))) {
+          const k = classify(r);
+          const url = fill(w, r);
+          if (k.kind === 'api') {
+            for (const cred of [{ session: w.carol.session }, { bearer: w.carol.pat }] as Cred[]) {
+              const res = await w.call(r.method, url, { cred, ...body(r) });
+              expectProblem(res, 403, 'forbidden', `${key(r)} as a plain member`);
+              assertNoMarkers(w, url, res, key(r));
+            }
+          } else if (k.kind === 'page') {
+            const res = await pageCall(w, r, url, w.carol.session);
+            expectPageRefusal(res, [403], `${key(r)} as a plain member`);
+          }
+        }
+      });
+    });
+
     test('an admin of another org on acme\'s routes and pages: 404 (API, pages, git)', async () => {
       await unchanged(w, async () => {
         for (const r of w.routes.filter((x) => x.params.includes('org'))) {
