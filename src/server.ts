@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { argon2Hasher } from './adapters/password.js';
 import { buildApp } from './adapters/http/app.js';
 import { PatdMetrics } from './adapters/metrics/patd-metrics.js';
-import type { HttpExtension } from './adapters/http/deps.js';
+import type { AppDeps, HttpExtension } from './adapters/http/deps.js';
 import { deviceRoutes } from './adapters/http/routes/device.js';
 import { gitRoutes } from './adapters/http/routes/git.js';
 import { repoRoutes } from './adapters/http/routes/repos.js';
@@ -70,6 +70,8 @@ export interface Overrides {
   device?: Partial<DeviceSettings>;
   /** How webhook hosts are resolved (default dns.lookup; tests without a DNS server inject one). */
   webhookResolver?: Resolver;
+  /** Sees every HTTP route as it is added (the route security suite discovers the routes with it). */
+  onRoute?: AppDeps['onRoute'];
 }
 
 export interface Patd {
@@ -195,6 +197,7 @@ export async function createPatd(config: Readonly<Config>, o: Overrides = {}): P
     hotExtensions,
     htmlPages,
     tokenGate,
+    onRoute: o.onRoute,
   });
 
   let closed = false;

@@ -73,6 +73,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new AccessLog(metrics.route('unmatched')),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
+  // Before any route: an observer (tests) sees every route of every scope, as declared.
+  if (deps.onRoute) {
+    const observe = deps.onRoute;
+    app.addHook('onRoute', (r) => observe(r));
+  }
   app.decorateRequest('caller', null);
   app.decorateRequest('session', null);
   await app.register(formbody, { bodyLimit: BODY_LIMIT });

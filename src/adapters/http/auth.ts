@@ -55,6 +55,11 @@ export function authenticate(deps: AppDeps, req: FastifyRequest, rule: AuthRule)
     const done = (p: TokenPrincipal) => {
       req.caller = toCaller(req, p);
       if (rule.admin && !p.user.isAdmin) throw new PatdError('forbidden', 'this needs an instance admin');
+      // Instance administration (users, instance webhooks, the outbox) reaches every org: a
+      // token limited to some orgs does not carry it, or it could mint an unlimited account.
+      if (rule.admin && p.token.orgIds !== null) {
+        throw new PatdError('beyond_token', 'instance administration reaches every org; the token used for this call is limited to some (use one for all orgs, "*")', { field: 'orgs' });
+      }
     };
     const hit = deps.core.verifier.verifyCached(secret, o);
     if (hit) return void done(hit);

@@ -1,5 +1,5 @@
 import type { PatdMetrics } from '../metrics/patd-metrics.js';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { Logger } from 'pino';
 import type { AccountService } from '../../core/accounts/service.js';
 import type { SessionService } from '../../core/accounts/sessions.js';
@@ -59,6 +59,8 @@ export interface AppDeps {
   htmlPages?: { wants(req: FastifyRequest): boolean; notFound(deps: AppDeps, req: FastifyRequest, reply: FastifyReply): Promise<unknown> };
   /** Failed token checks per client IP (forward-auth, git host, OAuth client authentication): PATD_LIMIT_TOKEN_FAILURES. */
   tokenGate?: FailureGate;
+  /** Sees every route as it is added (the route security suite reads the route table through it). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /** How a route authenticates; every /api route declares one (a test checks). */

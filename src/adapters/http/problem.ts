@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CODES, type ErrorCode, PatdError } from '../../core/errors.js';
+import { nulInText } from '../storage/bad-text.js';
 import { storageFault } from '../storage/faults.js';
 
 export const REALM = 'patd';
@@ -70,6 +71,7 @@ export function toPatdError(err: FastifyError | Error, req: FastifyRequest): Pat
     req.log.warn({ err, fault: fault.reason }, 'database unavailable');
     return new PatdError('unavailable', 'the database is not answering; try again shortly', { retryAfter: fault.retryAfter });
   }
+  if (nulInText(err)) return new PatdError('validation_failed', 'text may not contain the NUL character (U+0000)');
   req.log.error({ err }, 'unexpected error');
   return new PatdError('internal', `an unexpected error happened; quote request id ${req.id} to the operator`);
 }

@@ -26,6 +26,9 @@ export interface NewWebhook {
   description?: string;
 }
 
+/** Webhooks per org, and for the instance (GitHub's limit per repository and event). */
+export const MAX_WEBHOOKS = 20;
+
 /**
  * Whose webhooks: the instance's (null; the API route admits instance admins only) or an org's,
  * as an OrgAccess that each use case checks for the admin role itself.
@@ -71,6 +74,11 @@ export class WebhookService {
       sealedSecret: this.box.seal(secret), createdBy: caller.user.id, createdAt: now,
     };
     await this.d.store.tx(async (r) => {
+      // Every event goes to each endpoint: without a bound, one org admin turns patd into an
+      // amplifier against any public host, and floods the outbox everyone's mail goes through.
+      if ((await r.webhooks.list(w.orgId, { limit: MAX_WEBHOOKS, cursor: null })).items.length >= MAX_WEBHOOKS) {
+        throw new PatdError('conflict', `${org ? `org "${org.name}"` : 'the instance'} has ${MAX_WEBHOOKS} webhooks, the most it may have; delete one first`, { field: 'url' });
+      }
       await r.webhooks.insert(w);
       await this.d.events.record(r, contextOf(caller), now, {
         action: 'webhook.created', targetType: 'webhook', targetId: w.id, orgIds: org ? [org.id] : [], details: { url: redactUrl(url), events },

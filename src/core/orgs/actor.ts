@@ -20,10 +20,12 @@ export interface OrgActor {
 }
 
 /**
- * Instance-admin powers through a PAT need full access (`*`), as the /users API does: a
- * narrower token of an admin acts with the admin's org role only.
+ * Instance-admin powers through a PAT need full access (`*`) for all orgs, as the admin API
+ * routes do: they reach every org, so a narrower token of an admin, or one limited to some
+ * orgs, acts with the admin's org role only.
  */
-export const instanceAdminPowers = (c: Caller): boolean => c.user.isAdmin && (c.token === null || c.token.scopes.includes(FULL_ACCESS));
+export const instanceAdminPowers = (c: Caller): boolean =>
+  c.user.isAdmin && (c.token === null || (c.token.scopes.includes(FULL_ACCESS) && c.token.orgIds === null));
 
 /** The caller acting in an org that `OrgService.access` resolved for them (and only for them). */
 export function actingIn(c: Caller, a: OrgAccess): OrgActor {

@@ -41,6 +41,12 @@ export class OrgService {
     if (!o.operator && !this.mayCreate(caller)) {
       throw new PatdError('forbidden', 'on this instance only instance admins create organizations');
     }
+    // A service account belongs to its org only; it would own the new one.
+    if (caller.user.serviceOrgId !== null) throw new PatdError('forbidden', 'a service account cannot create organizations');
+    // A PAT limited to some orgs acts in those only, and its owner's global tokens would reach the new org at once.
+    if (caller.token && caller.token.orgIds !== null) {
+      throw new PatdError('beyond_token', 'the token used for this call is limited to some orgs: a new org would be outside them', { field: 'orgs' });
+    }
     const name = checkOrgName(input.name);
     const now = this.d.clock.now();
     const org: Org = { id: newId('org'), name, displayName: input.displayName === undefined ? name : checkName('displayName', input.displayName), createdAt: now };

@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isPatdError } from '../../core/errors.js';
 import type { AppDeps, HttpExtension } from '../../adapters/http/deps.js';
+import { toPatdError } from '../../adapters/http/problem.js';
 import { assetRoutes } from '../assets.js';
 import { errorPage, notFoundPage } from '../pages/errors.js';
-import { sendPage, wantsHtml } from '../render.js';
+import { sendPage, wantsHtml, withRetryAfter } from '../render.js';
 import type { WebKit } from './kit.js';
 import { orgAdminRoutes } from './org-admin.js';
 import { secretOnce } from './secret-once.js';
@@ -29,12 +29,16 @@ export const webPages = (o: { instanceSecret: string; audit?: AuditService }): H
     leadDays: Math.max(...(deps.http.expiryWarningDays ?? [7])), audit: o.audit ?? deps.audit,
   };
   await app.register(async (web) => {
-    web.setErrorHandler(async (err, req, reply) => {
+    web.setErrorHandler(async (thrown, req, reply) => {
+      // The API's mapping (problem.ts): Fastify's refusals of a request (a body over the limit,
+      // malformed JSON, a content type no parser takes) and bad input stay 4xx; anything
+      // unexpected is logged there and becomes a 500 page with the request id.
+      const err = toPatdError(thrown as Error, req);
       const ctx = await k.sessions.ctx(req).catch(() => ({ viewer: null, now: deps.core.clock.now() }));
-      if (isPatdError(err) && err.code === 'not_found') return sendPage(reply, 404, notFoundPage(ctx, notFoundText(req.url, err.message)));
-      if (isPatdError(err) && err.status < 500) return sendPage(reply, err.status, errorPage(ctx, { message: err.message }));
-      req.log.error({ err }, 'unexpected error');
-      return sendPage(reply, 500, errorPage(ctx, { message: `An unexpected error happened. Quote request id ${req.id} to the operator.` }));
+      if (err.code === 'not_found') return sendPage(reply, 404, notFoundPage(ctx, notFoundText(req.url, err.message)));
+      if (err.status < 500) return sendPage(withRetryAfter(reply, err), err.status, errorPage(ctx, { message: err.message }));
+      const message = err.code === 'internal' ? `An unexpected error happened. Quote request id ${req.id} to the operator.` : `${err.message} (request id ${req.id}).`;
+      return sendPage(withRetryAfter(reply, err), err.status, errorPage(ctx, { message }));
     });
     assetRoutes(web);
     signInRoutes(web, k);

@@ -53,7 +53,7 @@ const plugin = (n: Notifications, deps: AppDeps): FastifyPluginAsync => async (a
   // Instance webhooks: every event.
   app.post('/webhooks', {
     config: { auth: admin }, schema: { tags, summary: 'Register an instance webhook (instance admin); the secret is in this answer only', body: NewWebhook, response: { 201: Type.Object({ webhook: WebhookView, secret: Type.String() }), ...errors(400, 401, 403) } },
-  }, async (req, reply) => reply.code(201).send(await n.webhooks.create(caller(req), null, req.body as Static<typeof NewWebhook>)));
+  }, async (req, reply) => reply.code(201).header('cache-control', 'no-store').send(await n.webhooks.create(caller(req), null, req.body as Static<typeof NewWebhook>)));
   app.get('/webhooks', {
     config: { auth: admin }, schema: { tags, summary: 'Instance webhooks (instance admin)', querystring: Paging, response: { 200: pageOf(WebhookView), ...errors(401, 403) } },
   }, async (req) => n.webhooks.list(null, page(req.query as object)));
@@ -70,7 +70,7 @@ const plugin = (n: Notifications, deps: AppDeps): FastifyPluginAsync => async (a
   // Org webhooks: events of tokens usable in the org.
   app.post('/orgs/:org/webhooks', {
     config: { auth: { scope: 'orgs:manage' } }, schema: { tags, summary: 'Register an org webhook (org admin); the secret is in this answer only', params: OrgParam, body: NewWebhook, response: { 201: Type.Object({ webhook: WebhookView, secret: Type.String() }), ...errors(400, 401, 403, 404) } },
-  }, async (req, reply) => reply.code(201).send(await n.webhooks.create(caller(req), await orgOf(req), req.body as Static<typeof NewWebhook>)));
+  }, async (req, reply) => reply.code(201).header('cache-control', 'no-store').send(await n.webhooks.create(caller(req), await orgOf(req), req.body as Static<typeof NewWebhook>)));
   app.get('/orgs/:org/webhooks', {
     config: { auth: { scope: 'orgs:read' } }, schema: { tags, summary: 'Org webhooks (org admin)', params: OrgParam, querystring: Paging, response: { 200: pageOf(WebhookView), ...errors(401, 403, 404) } },
   }, async (req) => n.webhooks.list(await orgOf(req), page(req.query as object)));
