@@ -172,6 +172,8 @@ export interface Caller {
   memberships?: Membership[];
   /** The verifier's cached principal for token callers: stable while the token is unchanged (a cache key). */
   principal?: object;
+  /** The call presented a secret that a regenerate replaced (still in its grace period). */
+  replacedSecret?: boolean;
   /** Who to record as the actor when not the user (e.g. the operator at the CLI). */
   actor?: Actor;
 }

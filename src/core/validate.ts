@@ -3,7 +3,7 @@ import { PatdError } from './errors.js';
 export const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,38}$/;
 
 export const RESERVED_NAMES = new Set([
-  'api', 'oauth', 'auth', 'assets', 'device', 'signin', 'signout', 'tokens', 'orgs', 'healthz', 'readyz',
+  'api', 'oauth', 'auth', 'assets', 'device', 'signin', 'signout', 'account', 'invitations', 'service-accounts', 'tokens', 'orgs', 'healthz', 'readyz',
   'metrics', 'admin', 'static', 'login', 'logout', 'settings', 'users', 'me', 'new', 'help', 'docs', 'git', '_git',
 ]);
 

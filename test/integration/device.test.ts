@@ -211,6 +211,7 @@ for (const dialect of await dialects()) {
       assert.match(res.body, /<code>code:write<\/code> — git push/);
       assert.match(res.body, /<code>acme<\/code>/);
       assert.match(res.body, /30 days/);
+      assert.match(res.body, /Requested from<\/dt><dd>127\.0\.0\.1/, 'where the request came from, to spot one that is not yours');
       const csrf = /name="csrf_token" value="([^"]+)"/.exec(res.body)?.[1] ?? '';
       assert.ok(csrf);
 

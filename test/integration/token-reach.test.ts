@@ -72,6 +72,26 @@ for (const dialect of await dialects()) {
       assert.equal((await p.req('DELETE', `/api/v1/tokens/${child.json().token.id}`, { auth: m() })).statusCode, 204);
     });
 
+    test('a secret a regenerate replaced still works for its grace period, but cannot create, change or regenerate tokens', async () => {
+      const t = await createToken(p, alice.auth, { name: 'rolling', scopes: ['tokens:manage', 'profile:read'], orgs: ['acme'], expiresInDays: 30 });
+      const regen = await p.req('POST', `/api/v1/tokens/${t.id}/regenerate`, { auth: alice.auth, body: { graceSeconds: 3600 } });
+      assert.equal(regen.statusCode, 200);
+      const old = { token: t.secret };
+      assert.equal((await p.req('GET', '/api/v1/me', { auth: old })).statusCode, 200, 'the old secret works during the grace period');
+      for (const [method, url, body] of [
+        ['POST', `/api/v1/tokens/${t.id}/regenerate`, undefined],
+        ['POST', '/api/v1/tokens', { name: 'minted', scopes: ['profile:read'], orgs: ['acme'], expiresInDays: 1 }],
+        ['PATCH', `/api/v1/tokens/${t.id}`, { name: 'renamed' }],
+      ] as const) {
+        const res = await p.req(method, url, { auth: old, body });
+        assert.equal(res.statusCode, 403, `${method} ${url}: ${res.body}`);
+        assert.equal(res.json().code, 'beyond_token');
+        assert.doesNotMatch(res.body, /"secret"/);
+      }
+      assert.equal((await p.req('GET', '/api/v1/me', { auth: { token: regen.json().secret } })).statusCode, 200, 'the new secret is untouched');
+      assert.equal((await p.req('DELETE', '/api/v1/tokens/self', { auth: old })).statusCode, 204, 'whoever holds it may still kill the token');
+    });
+
     test("a session is not bounded by any token; another user's token is not found", async () => {
       const bob = await addUser(p, admin, 'bob');
       assert.equal((await p.req('POST', `/api/v1/tokens/${full.id}/regenerate`, { auth: bob.auth })).statusCode, 404);

@@ -104,7 +104,7 @@ function pagesWith(s: string): [string, string][] {
     ['not found', renderPage(notFoundPage(ctx, s))],
     ['error', renderPage(errorPage(ctx, { title: s, message: s, back: { href: '/x', label: s } }))],
     ['oidc error', renderPage(oidcErrorPage(ctx, s, s))],
-    ['device approval', renderPage(approvePage(ctx, { userCode: s, clientName: s, tokenName: s, scopes: [{ id: s, description: s }], orgs: [s], expiresInDays: 30, requestedAt: '', expiresAt: '', status: 'pending' }))],
+    ['device approval', renderPage(approvePage(ctx, { userCode: s, clientName: s, tokenName: s, scopes: [{ id: s, description: s }], orgs: [s], expiresInDays: 30, requestedAt: '', requestedFrom: { ip: s, userAgent: s }, expiresAt: '', status: 'pending' }))],
   ];
 }
 

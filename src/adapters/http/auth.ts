@@ -31,7 +31,7 @@ function readSecret(req: FastifyRequest): string {
 }
 
 function toCaller(req: FastifyRequest, p: TokenPrincipal): Caller {
-  return { user: p.user, token: p.token, ip: req.ip, userAgent: req.headers['user-agent'] ?? null, memberships: p.memberships, principal: p };
+  return { user: p.user, token: p.token, ip: req.ip, userAgent: req.headers['user-agent'] ?? null, memberships: p.memberships, principal: p, replacedSecret: p.replacedSecret };
 }
 
 /** Resolves a PAT from the Authorization header, or throws the right 401/403. */

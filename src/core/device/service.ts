@@ -48,6 +48,8 @@ export interface DeviceRequestView {
   orgs: string[] | '*';
   expiresInDays: number;
   requestedAt: string;
+  /** Where the device asked from: shown so a person can spot a request that is not theirs (RFC 8628 §5.4). */
+  requestedFrom: { ip: string | null; userAgent: string | null };
   expiresAt: string;
   status: 'pending';
 }
@@ -112,7 +114,7 @@ export class DeviceService {
       userCode: formatUserCode(g.userCode), clientName: g.clientId, tokenName: g.tokenName,
       scopes: g.scopes.map((id) => ({ id, description: id === '*' ? 'full access' : defs.get(id) ?? '' })),
       orgs: g.orgs ?? '*', expiresInDays: g.expiresInDays ?? DEFAULT_DAYS,
-      requestedAt: new Date(g.createdAt).toISOString(), expiresAt: new Date(g.expiresAt).toISOString(), status: 'pending',
+      requestedAt: new Date(g.createdAt).toISOString(), requestedFrom: { ip: g.ip, userAgent: g.userAgent }, expiresAt: new Date(g.expiresAt).toISOString(), status: 'pending',
     };
   }
 

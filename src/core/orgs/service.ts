@@ -86,6 +86,15 @@ export class OrgService {
     return this.d.store.r.members.listForOrg(a.org.id, q);
   }
 
+  /** One member of the org; anyone else is not found. */
+  async member(a: OrgAccess, username: string): Promise<Membership> {
+    requireRole(a, a.caller, 'member');
+    const u = /^[a-z0-9][a-z0-9._-]{0,38}$/.test(username) ? await this.d.store.r.users.byUsername(username) : null;
+    const m = u ? await this.d.store.r.members.get(a.org.id, u.id) : null;
+    if (!m) throw new PatdError('not_found', `"${username.slice(0, 40)}" is not a member of org "${a.org.name}"`);
+    return m;
+  }
+
   /** Changes a member's role; only an instance admin adds a non-member directly (members.ts). */
   putMember(caller: Caller, a: OrgAccess, username: string, role: Role): Promise<Membership> {
     return putMember(this.d, actingIn(caller, a), username, role);

@@ -12,6 +12,8 @@ import type { TokenShape } from '../policies/token-use.js';
 export function checkWithinCaller(catalog: ScopeCatalog, caller: Caller, t: TokenShape, names: ReadonlyMap<string, string>, what = 'the token'): void {
   const via = caller.token;
   if (!via) return;
+  // A secret kept alive only for a rollover must not mint the token's new secret or any other.
+  if (caller.replacedSecret) throw new PatdError('beyond_token', 'this secret was replaced by a regenerate and only works until its grace period ends; it cannot create or change tokens', { field: 'token' });
   const why = withinToken(catalog, via, t, names);
   if (why) throw new PatdError('beyond_token', `${what} would reach past the token used for this call: ${why.detail}`, { field: why.field });
 }

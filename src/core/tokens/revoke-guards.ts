@@ -26,6 +26,9 @@ export const revokeGuards = {
     return async (t, r) => {
       if (t.userId !== caller.user.id) throw notFound();
       const via = caller.token;
+      if (via && via.id !== t.id && caller.replacedSecret) {
+        throw new PatdError('beyond_token', 'this secret was replaced by a regenerate; it may only revoke its own token', { field: 'token' });
+      }
       if (via && via.id !== t.id) {
         const why = withinToken(catalog, via, t, await orgNames(r, t));
         if (why) throw new PatdError('beyond_token', `this token would reach past the token used for this call: ${why.detail}`, { field: 'token' });

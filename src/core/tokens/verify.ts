@@ -30,6 +30,8 @@ export interface TokenPrincipal {
   /** Orgs the token may be used in right now (names). */
   orgs: string[];
   memberships: Membership[];
+  /** The secret presented is one a regenerate replaced (still in its grace period): it may use the token, not change tokens. */
+  replacedSecret: boolean;
 }
 
 export interface VerifyOptions {
@@ -229,7 +231,9 @@ export class TokenVerifier {
     if (!token || !user) return null;
     const facts = await memberOrgFacts(r, user.id);
     const orgs = new Map(facts.map((f) => [f.orgName, f] as const));
-    const principal = { user, token, orgs: usableOrgs(token, facts, now), memberships: facts.flatMap((f) => (f.membership ? [f.membership] : [])) };
+    const principal = {
+      user, token, orgs: usableOrgs(token, facts, now), memberships: facts.flatMap((f) => (f.membership ? [f.membership] : [])), replacedSecret: oldUntil !== null,
+    };
     return { token, user, orgs, oldUntil, loadedAt: now, principal };
   }
 

@@ -27,6 +27,8 @@ export function approvePage(ctx: PageCtx & { viewer: NonNullable<PageCtx['viewer
         <p class="code">{v.userCode}</p>
         <dl class="facts">
           <dt>Client</dt><dd>{v.clientName}</dd>
+          <dt>Requested from</dt>
+          <dd>{v.requestedFrom.ip ?? 'an unknown address'}{v.requestedFrom.userAgent ? <> (<code>{v.requestedFrom.userAgent.slice(0, 120)}</code>)</> : null}. If you did not start this on a device of yours, deny it.</dd>
           <dt>Token name</dt><dd>{v.tokenName}</dd>
           <dt>Scopes</dt>
           <dd><ul class="plain">{v.scopes.map((s) => <li key={s.id}><code>{s.id}</code>{s.description ? ` — ${s.description}` : ''}</li>)}</ul></dd>

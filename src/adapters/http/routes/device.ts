@@ -18,6 +18,7 @@ const DeviceRequest = Type.Object({
   scopes: Type.Array(Type.Object({ id: Type.String(), description: Type.String() })),
   orgs: Type.Union([Type.Literal('*'), Type.Array(Type.String())]), expiresInDays: Type.Integer(),
   requestedAt: Type.String(), expiresAt: Type.String(), status: Type.String(),
+  requestedFrom: Type.Object({ ip: Type.Union([Type.String(), Type.Null()]), userAgent: Type.Union([Type.String(), Type.Null()]) }),
 });
 const CodeParam = Type.Object({ userCode: Type.String({ maxLength: 20 }) });
 const Decision = Type.Object({

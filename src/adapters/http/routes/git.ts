@@ -78,7 +78,7 @@ function refuse(reply: FastifyReply, e: PatdError, service: Service | null): Fas
   }
   if (challenges.length) reply.header('www-authenticate', challenges);
   if (e.extras.retryAfter !== undefined) reply.header('retry-after', String(e.extras.retryAfter));
-  return reply.code(e.status).header('cache-control', 'no-store').type('text/plain; charset=utf-8').send(`${gitMessage(e, service)}\n`);
+  return reply.code(e.status).header('cache-control', 'no-store').header('x-content-type-options', 'nosniff').type('text/plain; charset=utf-8').send(`${gitMessage(e, service)}\n`);
 }
 
 function gitMessage(e: PatdError, service: Service | null): string {

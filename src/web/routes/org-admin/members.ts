@@ -42,7 +42,7 @@ export function memberRoutes(app: FastifyInstance, k: WebKit): void {
   }, { back: membersPath(param(req, 'org')) }));
 
   app.get('/orgs/:org/members/:username/remove', routeOpts, (req, reply) => orgAdmin(k, req, reply, async (c) => {
-    const username = param(req, 'username');
+    const username = (await deps.orgs.member(c.a, param(req, 'username'))).username;
     return sendPage(reply, 200, confirmPage(c, c.org, { section: 'Members', title: `Remove ${username}?`, c: removeConfirmation(c.org.name, username) }));
   }));
 
