@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController, type onRequestHookHandler } from 'fastify';
 import { PatdError } from '../../core/errors.js';
+import type { Logger } from 'pino';
+import { accessLogger, redactUrl } from '../logger.js';
 import { authenticate } from './auth.js';
 import type { AppDeps, AuthRule } from './deps.js';
 import { sendProblem, toPatdError } from './problem.js';
@@ -22,13 +25,25 @@ const asArray = <T>(h: T | T[] | undefined): T[] => (h === undefined ? [] : Arra
 const INSTANCE = randomBytes(3).toString('hex');
 let requests = 0;
 
+type RouteConfig = { metrics?: RouteRecorder } | undefined;
+/**
+ * The matched route's config. Fastify's public `req.routeOptions` builds a new object of twelve
+ * fields on every read; its route context (the symbol Fastify itself uses) holds the same config.
+ */
+const kRouteContext: symbol | undefined = createRequire(import.meta.url)('fastify/lib/symbols.js').kRouteContext;
+const routeConfig = (req: FastifyRequest): RouteConfig =>
+  (kRouteContext ? (req as unknown as Record<symbol, { config?: RouteConfig } | undefined>)[kRouteContext]?.config : req.routeOptions.config) as RouteConfig;
+
 /**
  * One access line per request, when it completes, with what Fastify's "incoming request" line
  * said (method, URL with secrets redacted, client address), instead of two lines: every line
  * pays for redaction, and token checks are the hot path of every service behind patd.
  */
 class AccessLog extends LogController {
-  constructor(private readonly unmatched: RouteRecorder) {
+  constructor(
+    private readonly unmatched: RouteRecorder,
+    private readonly access: Logger,
+  ) {
     super();
   }
 
@@ -36,11 +51,21 @@ class AccessLog extends LogController {
 
   override requestCompleted(error: Error | null | undefined, req: FastifyRequest, reply: FastifyReply): void {
     // Metrics for every request, here rather than in an onResponse hook on every route.
-    const record = (req.routeOptions.config as { metrics?: RouteRecorder } | undefined)?.metrics ?? this.unmatched;
+    const record = routeConfig(req)?.metrics ?? this.unmatched;
     record(req.method, reply.statusCode, reply.elapsedTime / 1000);
     if (this.isLogDisabled(req)) return;
-    if (error) reply.log.error({ req, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
-    else reply.log.info({ req, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    if (error) {
+      reply.log.error({ req, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+      return;
+    }
+    // A route's log level (forward-auth's is warn) applies to its access line too.
+    if (!(reply.log as Logger).isLevelEnabled('info')) return;
+    this.access.info({
+      reqId: req.id,
+      req: { method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket.remotePort },
+      res: { statusCode: reply.statusCode },
+      responseTime: reply.elapsedTime,
+    }, 'request completed');
   }
 }
 
@@ -70,7 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT,
     trustProxy: deps.http.trustProxy,
     genReqId: () => `req_${INSTANCE}${(++requests).toString(36)}`,
-    logController: new AccessLog(metrics.route('unmatched')),
+    logController: new AccessLog(metrics.route('unmatched'), accessLogger(deps.logger)),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
   // Before any route: an observer (tests) sees every route of every scope, as declared.
