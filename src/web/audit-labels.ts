@@ -66,7 +66,7 @@ export function eventSubject(e: AuditEventView): string | null {
 /** Who did it, as a person reads it. */
 export function actorText(e: AuditEventView): string {
   if (e.actor.type === 'system') return 'patd';
-  if (e.actor.type === 'anonymous') return 'someone signed out';
+  if (e.actor.type === 'anonymous') return 'someone not signed in';
   const name = e.actor.name ?? e.actor.id ?? e.actor.type;
   return e.actor.type === 'token' ? `${name} (with a token)` : name;
 }

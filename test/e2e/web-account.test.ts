@@ -83,7 +83,9 @@ for (const dialect of await dialects()) {
       const rows = await page.getByRole('table').getByRole('row').allInnerTexts();
       assert.equal(rows.length, 2, 'a header and acme');
       assert.match(rows[1] ?? '', /Acme Corp\s+acme\s+member/);
+      await p.req('POST', '/api/v1/session', { body: { username: 'bob', password: 'not-the-password' } });
       const log = await (await open(page, `${base}/account/security-log`), main(page));
+      assert.match(log, /Failed sign-in\s+wrong password\s+session\.failed\s+someone not signed in/, 'a failed sign-in is by someone not signed in');
       assert.match(log, /Invitation accepted/);
       assert.match(log, /Invitation declined/);
       assert.match(log, /Joined an organization/);

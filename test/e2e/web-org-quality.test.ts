@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../helpers/browser.js';
+import { GUIDE_URL, guideContext, publicResolver } from '../helpers/guide.js';
+import { guidePoster, orgWorld } from '../helpers/guide-org.js';
 import { ADMIN_PASSWORD, type Auth, addUser, createToken, startTestPatd, type TestPatd } from '../helpers/harness.js';
 import { freePort } from '../helpers/nginx.js';
 import { listen } from '../helpers/sibling.js';
@@ -15,12 +17,14 @@ import { axeFindings, click, h1, open, openTab, PAGE_CSP, screenshots, scrollWid
 const browser: Browser | null = await launchBrowser();
 const XSS = '<script>alert(1)</script>"><img src=x onerror=alert(1)>';
 const HOUR = 3_600_000;
+const shots = screenshots(mkdtempSync(join(tmpdir(), 'patd-web-org-')));
+after(() => browser?.close());
 
 /**
  * The org admin pages as a person notices them (SQLite; storage is tested on both dialects
  * elsewhere): no serious axe-core finding on any page or dialog, no horizontal scroll at 360 px,
  * no console or CSP errors, hostile names (org, user, service account, webhook, token) shown as
- * text, the confirmations without JavaScript. PATD_SCREENSHOTS=1 writes the user guide's pictures.
+ * text, the confirmations without JavaScript. The user guide's pictures come from a world of their own (below).
  */
 describe('org admin pages: accessibility, small screens, hostile names, no JavaScript (sqlite)', { skip: browser ? false : 'chromium is not installed' }, () => {
   let p: TestPatd;
@@ -29,8 +33,7 @@ describe('org admin pages: accessibility, small screens, hostile names, no JavaS
   let page: Page;
   let problems: string[];
   let closeHook: () => void;
-  const shots = screenshots(mkdtempSync(join(tmpdir(), 'patd-web-org-')));
-  /** Per org: the ids its pages need. acme has realistic names (the screenshots), evil hostile ones everywhere. */
+  /** Per org: the ids its pages need. acme has plain names, evil hostile ones everywhere. */
   const ids: Record<string, { saToken: string; hook: string }> = {};
 
   before(async () => {
@@ -82,7 +85,6 @@ describe('org admin pages: accessibility, small screens, hostile names, no JavaS
   after(async () => {
     closeHook?.();
     await context?.close();
-    await browser?.close();
     await p?.stop();
   });
 
@@ -127,7 +129,6 @@ describe('org admin pages: accessibility, small screens, hostile names, no JavaS
     await click(page, page.getByRole('button', { name: 'Create token' }));
     assert.equal(await h1(page), 'Token “one more” created');
     assert.deepEqual(await axeFindings(page), [], 'the new secret');
-    if (shots.docs) await shots.take(page, 'org-sa-token-created');
     await open(page, `${base}${o}/webhooks`);
     await page.getByLabel('Payload URL').fill('https://hooks.example.com/x');
     await click(page, page.getByRole('button', { name: 'Add webhook' }));
@@ -140,10 +141,9 @@ describe('org admin pages: accessibility, small screens, hostile names, no JavaS
   test('at 360 px wide: no horizontal scroll on any page; tables become cards', { timeout: 120_000 }, async () => {
     await page.setViewportSize({ width: 360, height: 780 });
     try {
-      for (const [name, url] of allPages()) {
+      for (const [, url] of allPages()) {
         await open(page, base + url);
         assert.deepEqual(await scrollWidth(page), { scroll: 360, viewport: 360 }, url);
-        if (shots.docs && (name === 'org-tokens' || name === 'org-members')) await shots.take(page, `${name}-phone`);
       }
       await open(page, `${base}${o}/audit`);
       const cell = await page.locator('table.list td[data-label="Details"]').first().boundingBox();
@@ -196,15 +196,60 @@ describe('org admin pages: accessibility, small screens, hostile names, no JavaS
       await nojs.context.close();
     }
   });
+});
 
-  test('screenshots for the user guide (PATD_SCREENSHOTS=1)', { skip: shots.docs ? false : 'set PATD_SCREENSHOTS=1 to write docs/images', timeout: 60_000 }, async () => {
-    for (const name of ['org-members', 'org-invitations', 'org-service-account', 'org-policy', 'org-tokens', 'org-audit', 'org-webhook'] as const) {
-      const url = allPages().find(([n]) => n === name)?.[1] as string;
-      await open(page, base + url);
+/**
+ * The user guide's pictures (docs/web.md) of the org admin pages, from an instance of their own:
+ * olivia's acme after two weeks (test/helpers/guide-org.ts), webhooks answered without a network.
+ */
+describe('the user guide: pictures of the org admin pages (PATD_SCREENSHOTS=1)', { skip: !browser ? 'chromium is not installed' : shots.docs ? false : 'set PATD_SCREENSHOTS=1 to write docs/images' }, () => {
+  let p: TestPatd;
+  let base: string;
+  let world: Awaited<ReturnType<typeof orgWorld>>;
+  let context: BrowserContext;
+
+  before(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const poster = guidePoster();
+    p = await startTestPatd('sqlite', { env: { PATD_PUBLIC_URL: GUIDE_URL, PATD_TRUST_PROXY: 'true' }, overrides: { webhookResolver: publicResolver, notifications: { poster } } });
+    assert.equal(await listen(p, port), base);
+    world = await orgWorld(p, poster);
+    context = await guideContext(browser!);
+  });
+  after(async () => {
+    await context?.close();
+    await p?.stop();
+  });
+
+  test('members, invitations, a service account and its new token, policy, tokens, audit, a webhook; on a phone', { timeout: 120_000 }, async () => {
+    const { page, problems } = await openTab(browser!, { context });
+    const o = `${base}/orgs/acme`;
+    await open(page, `${o}/members`);
+    await signInHere(page, 'olivia');
+    for (const [name, url] of [
+      ['org-members', '/members'], ['org-invitations', '/invitations'], ['org-service-account', '/service-accounts/acme-ci'], ['org-policy', '/policy'],
+      ['org-tokens', '/tokens?status=all'], ['org-audit', '/audit'], ['org-webhook', `/webhooks/${world.chatHook}`],
+    ] as const) {
+      assert.equal((await open(page, o + url)).status, 200, url);
       await shots.take(page, name, { fullPage: name !== 'org-audit' });
     }
-    await open(page, `${base}${o}/tokens`);
-    await page.getByRole('link', { name: /^Revoke / }).first().click();
+    await open(page, `${o}/tokens`);
+    await page.getByRole('link', { name: 'Revoke new laptop git…' }).click();
     await shots.take(page, 'org-revoke-dialog', { fullPage: false });
+    await page.keyboard.press('Escape');
+    await open(page, `${o}/service-accounts/acme-ci/tokens/new`);
+    await page.getByLabel('Name').fill('deploy production');
+    await page.getByRole('checkbox', { name: /^code:read/ }).check();
+    await page.getByRole('checkbox', { name: /^packaging:read/ }).check();
+    await click(page, page.getByRole('button', { name: 'Create token' }));
+    assert.equal(await h1(page), 'Token “deploy production” created');
+    await shots.take(page, 'org-sa-token-created');
+    await page.setViewportSize({ width: 360, height: 780 });
+    for (const [name, url] of [['org-members-phone', '/members'], ['org-tokens-phone', '/tokens']] as const) {
+      await open(page, o + url);
+      await shots.take(page, name);
+    }
+    assert.deepEqual(problems, [], 'no console errors on the pictured pages');
   });
 });

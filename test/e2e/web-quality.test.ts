@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../helpers/browser.js';
+import { GUIDE_URL, guideContext, personalWorld } from '../helpers/guide.js';
 import { ADMIN_PASSWORD, type Auth, addUser, createToken, startTestPatd, type TestPatd } from '../helpers/harness.js';
 import { freePort } from '../helpers/nginx.js';
 import { listen } from '../helpers/sibling.js';
@@ -13,12 +14,14 @@ import { axeFindings, click, h1, open, openTab, PAGE_CSP, screenshots, scrollWid
 const browser: Browser | null = await launchBrowser();
 const HOUR = 3_600_000;
 const XSS = '<script>alert(1)</script>"><img src=x onerror=alert(1)>';
+const shots = screenshots(mkdtempSync(join(tmpdir(), 'patd-web-')));
+after(() => browser?.close());
 
 /**
  * What a person notices (SQLite is enough: the storage is tested on both dialects elsewhere):
  * no serious axe-core finding on each main page, no horizontal scroll at 360 px, keyboard-only
  * token creation, everything without JavaScript, hostile names shown as text, no console or
- * CSP errors. With PATD_SCREENSHOTS=1 it also writes the user guide's pictures (docs/images).
+ * CSP errors. The user guide's pictures come from a world of their own (below), never these names.
  */
 describe('the web app: accessibility, small screens, keyboard, no JavaScript (sqlite)', { skip: browser ? false : 'chromium is not installed' }, () => {
   let p: TestPatd;
@@ -31,8 +34,6 @@ describe('the web app: accessibility, small screens, keyboard, no JavaScript (sq
   let adminTab: Tab;
   let bobId: string;
   let clientId: string;
-  const shots = screenshots(mkdtempSync(join(tmpdir(), 'patd-web-')));
-
   before(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
@@ -77,7 +78,6 @@ describe('the web app: accessibility, small screens, keyboard, no JavaScript (sq
   after(async () => {
     await adminTab?.context.close();
     await context?.close();
-    await browser?.close();
     await p?.stop();
   });
 
@@ -97,7 +97,6 @@ describe('the web app: accessibility, small screens, keyboard, no JavaScript (sq
     try {
       assert.equal((await open(out.page, `${base}/signin`)).status, 200);
       assert.deepEqual(await axeFindings(out.page), [], 'the sign-in page');
-      if (shots.docs) await shots.take(out.page, 'sign-in');
     } finally {
       await out.context.close();
     }
@@ -145,23 +144,17 @@ describe('the web app: accessibility, small screens, keyboard, no JavaScript (sq
   test('at 360 px wide: no horizontal scroll on any main page; tables become cards', { timeout: 60_000 }, async () => {
     await page.setViewportSize({ width: 360, height: 780 });
     try {
-      for (const [name, url] of mainPages()) {
+      for (const [, url] of mainPages()) {
         await open(page, base + url);
         assert.deepEqual(await scrollWidth(page), { scroll: 360, viewport: 360 }, url);
-        if (shots.docs && (name === 'tokens' || name === 'token')) await shots.take(page, `${name}-phone`);
       }
       const a = adminTab.page;
       await a.setViewportSize({ width: 360, height: 780 });
-      for (const [name, url] of adminPages()) {
+      for (const [, url] of adminPages()) {
         await open(a, base + url);
         assert.deepEqual(await scrollWidth(a), { scroll: 360, viewport: 360 }, url);
-        if (shots.docs && name === 'admin-users') await shots.take(a, 'admin-users-phone');
       }
       await a.setViewportSize({ width: 1280, height: 900 });
-      if (shots.docs) {
-        await open(page, `${base}/account`);
-        await shots.take(page, 'account-phone');
-      }
       await open(page, `${base}/tokens`);
       const cell = await page.locator('table.list td[data-label="Expires"]').first().boundingBox();
       assert.ok(cell && cell.width > 300, 'a row is a card as wide as the screen');
@@ -220,7 +213,6 @@ describe('the web app: accessibility, small screens, keyboard, no JavaScript (sq
     await navigationBy(page, () => page.keyboard.press('Enter'));
     assert.equal(await h1(page), 'Token “typed with the keyboard” created');
     assert.match(await page.getByLabel('Your new token').inputValue(), /^patd_/);
-    if (shots.docs) await shots.take(page, 'token-created');
   });
 
   test('keyboard only: add a client on the admin pages; open and cancel the leave dialog', { timeout: 60_000 }, async () => {
@@ -284,37 +276,97 @@ describe('the web app: accessibility, small screens, keyboard, no JavaScript (sq
       await nojs.context.close();
     }
   });
+});
 
-  test('screenshots for the user guide (PATD_SCREENSHOTS=1)', { skip: shots.docs ? false : 'set PATD_SCREENSHOTS=1 to write docs/images', timeout: 60_000 }, async () => {
+/**
+ * The user guide's pictures (docs/web.md) of the token, account and admin pages, from an instance
+ * of their own with realistic people and tokens (test/helpers/guide.ts): alice signed in, and the
+ * instance admin in a browser of their own.
+ */
+describe('the user guide: pictures of the token, account and admin pages (PATD_SCREENSHOTS=1)', { skip: !browser ? 'chromium is not installed' : shots.docs ? false : 'set PATD_SCREENSHOTS=1 to write docs/images' }, () => {
+  let p: TestPatd;
+  let base: string;
+  let world: Awaited<ReturnType<typeof personalWorld>>;
+  const contexts: BrowserContext[] = [];
+  const signedIn = async (username: string, password?: string) => {
+    const context = await guideContext(browser!);
+    contexts.push(context);
+    const tab = await openTab(browser!, { context });
+    await open(tab.page, `${base}/tokens`);
+    await signInHere(tab.page, username, password);
+    return tab;
+  };
+
+  before(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    p = await startTestPatd('sqlite', { env: { PATD_PUBLIC_URL: GUIDE_URL, PATD_EXPIRY_WARNING_DAYS: '14,3', PATD_TRUST_PROXY: 'true' } });
+    assert.equal(await listen(p, port), base);
+    world = await personalWorld(p);
+  });
+  after(async () => {
+    for (const c of contexts) await c.close();
+    await p?.stop();
+  });
+
+  test('sign-in, tokens, a new token, a token, account, organizations, admin; on a phone', { timeout: 120_000 }, async () => {
+    const out = await openTab(browser!, { context: await guideContext(browser!) });
+    contexts.push(out.context);
+    await open(out.page, `${base}/signin`);
+    await shots.take(out.page, 'sign-in');
+
+    const { page, problems } = await signedIn('alice');
     await open(page, `${base}/tokens`);
     await shots.take(page, 'tokens');
+    p.clock.advance(3 * 60_000);
     await open(page, `${base}/tokens/new`);
-    await page.getByLabel('Name').fill('deploy key for the website');
+    await page.getByLabel('Name').fill('website deploy');
     await page.getByLabel('Only the organizations I choose:').check();
     await page.getByLabel(/^Acme Corp/).check();
     await page.getByRole('checkbox', { name: /^code:write/ }).check();
+    await unfocus(page);
     await shots.take(page, 'new-token');
-    await open(page, `${base}/tokens/${laptop.id}`);
+    await click(page, page.getByRole('button', { name: 'Create token' }));
+    assert.equal(await h1(page), 'Token “website deploy” created');
+    await shots.take(page, 'token-created');
+    await open(page, `${base}/tokens/${world.laptop}`);
+    assert.equal(await h1(page), 'laptop git');
     await shots.take(page, 'token');
     await page.getByRole('link', { name: 'Revoke token…' }).click();
     await shots.take(page, 'revoke-dialog', { fullPage: false });
     await page.keyboard.press('Escape');
     for (const [name, url] of [['account', '/account'], ['security-log', '/account/security-log'], ['orgs', '/orgs'], ['org', '/orgs/acme']] as const) {
-      await open(page, base + url);
+      assert.equal((await open(page, base + url)).status, 200, url);
       await shots.take(page, name);
     }
-    const a = adminTab.page;
-    for (const [name, url] of [['admin-users', '/admin/users'], ['admin-user', `/admin/users/${bobId}`], ['admin-orgs', '/admin/orgs'], ['admin-clients', '/admin/clients']] as const) {
-      await open(a, base + url);
+
+    const { page: a, problems: adminProblems } = await signedIn('admin', ADMIN_PASSWORD);
+    for (const [name, url] of [['admin-users', '/admin/users'], ['admin-user', `/admin/users/${world.bob}`], ['admin-orgs', '/admin/orgs'], ['admin-clients', '/admin/clients']] as const) {
+      assert.equal((await open(a, base + url)).status, 200, url);
       await shots.take(a, name);
     }
     await open(a, `${base}/admin/users/new`);
-    await a.getByLabel('Username').fill('carol');
-    await a.getByLabel('Email').fill('carol@example.test');
+    await a.getByLabel('Username').fill('erin');
+    await a.getByLabel('Email').fill('erin@example.com');
+    await a.getByLabel('Display name').fill('Erin Evans');
+    await unfocus(a);
     await shots.take(a, 'admin-new-user');
+
+    await page.setViewportSize({ width: 360, height: 780 });
+    await a.setViewportSize({ width: 360, height: 780 });
+    for (const [name, url] of [['tokens-phone', '/tokens'], ['token-phone', `/tokens/${world.laptop}`], ['account-phone', '/account']] as const) {
+      await open(page, base + url);
+      await shots.take(page, name);
+    }
+    await open(a, `${base}/admin/users`);
+    await shots.take(a, 'admin-users-phone');
+    assert.deepEqual([...problems, ...adminProblems], [], 'no console errors on the pictured pages');
   });
 });
 
 async function navigationBy(page: Page, act: () => Promise<unknown>) {
   await Promise.all([page.waitForEvent('load'), act()]);
 }
+
+/** No focus ring on the last field filled in a picture. */
+const unfocus = (page: Page) => page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
