@@ -4,7 +4,8 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 /** Paths that may carry secrets; pino replaces them before anything is written. */
 export const REDACT = [
   'req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]',
-  'headers.authorization', 'headers.cookie', '*.password', '*.secret', '*.token', '*.client_secret',
+  'headers.authorization', 'headers.cookie',
+  'password', 'secret', 'token', 'client_secret', '*.password', '*.secret', '*.token', '*.client_secret',
 ];
 
 /**
@@ -69,3 +70,67 @@ function prettyStream(dest?: DestinationStream): DestinationStream {
     translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l', ignore: 'pid,hostname,req,res,responseTime,reqId', messageFormat: message,
   });
 }
+
+type Bindings = Record<string, unknown>;
+type ChildOptions = { level?: string };
+
+/**
+ * A request's logger, made on first use: Fastify asks for a child logger (with the request id)
+ * for every request, but few requests log through it (the access line has its own logger), and
+ * making a pino child costs about as much as the rest of a cached token check's bookkeeping.
+ */
+class RequestLogger {
+  #real: Logger | undefined;
+
+  constructor(
+    private readonly parent: Logger,
+    private readonly bindings: Bindings,
+    private readonly opts: ChildOptions,
+  ) {}
+
+  get real(): Logger {
+    if (!this.#real) this.#real = this.parent.child(this.bindings, this.opts);
+    return this.#real;
+  }
+
+  get level(): string {
+    return this.#real?.level ?? this.opts.level ?? this.parent.level;
+  }
+
+  set level(level: string) {
+    this.real.level = level;
+  }
+
+  isLevelEnabled(level: string): boolean {
+    if (this.#real) return this.#real.isLevelEnabled(level);
+    const values = this.parent.levels.values;
+    return (values[level] ?? Number.POSITIVE_INFINITY) >= (values[this.level] ?? 0);
+  }
+
+  fatal(...a: Parameters<Logger['fatal']>): void {
+    this.real.fatal(...a);
+  }
+  error(...a: Parameters<Logger['error']>): void {
+    this.real.error(...a);
+  }
+  warn(...a: Parameters<Logger['warn']>): void {
+    this.real.warn(...a);
+  }
+  info(...a: Parameters<Logger['info']>): void {
+    this.real.info(...a);
+  }
+  debug(...a: Parameters<Logger['debug']>): void {
+    this.real.debug(...a);
+  }
+  trace(...a: Parameters<Logger['trace']>): void {
+    this.real.trace(...a);
+  }
+  silent(): void {}
+  child(bindings: Bindings, opts?: ChildOptions): Logger {
+    return this.real.child(bindings, opts);
+  }
+}
+
+/** Fastify's `childLoggerFactory`: the request's logger, created when something logs through it. */
+export const requestLoggerFactory = (logger: Logger, bindings: Bindings, opts: ChildOptions): Logger =>
+  new RequestLogger(logger, bindings, opts) as unknown as Logger;

@@ -3,10 +3,10 @@ import { createRequire } from 'node:module';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController, type onRequestHookHandler } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController, type onRequestHookHandler } from 'fastify';
 import { PatdError } from '../../core/errors.js';
 import type { Logger } from 'pino';
-import { accessLogger, redactUrl } from '../logger.js';
+import { accessLogger, redactUrl, requestLoggerFactory } from '../logger.js';
 import { authenticate } from './auth.js';
 import type { AppDeps, AuthRule } from './deps.js';
 import { sendProblem, toPatdError } from './problem.js';
@@ -95,6 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT,
     trustProxy: deps.http.trustProxy,
     genReqId: () => `req_${INSTANCE}${(++requests).toString(36)}`,
+    childLoggerFactory: requestLoggerFactory as unknown as FastifyServerOptions['childLoggerFactory'],
     logController: new AccessLog(metrics.route('unmatched'), accessLogger(deps.logger)),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });

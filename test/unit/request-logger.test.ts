@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { test } from 'node:test';
+import { accessLogger, makeLogger, requestLoggerFactory } from '../../src/adapters/logger.js';
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({ write(chunk, _e, cb) { lines.push(JSON.parse(String(chunk))); cb(); } });
+  return { lines, logger: makeLogger('info', sink) };
+}
+
+test('a request logger writes its lines with the request id, through the redacting logger', () => {
+  const { lines, logger } = capture();
+  const log = requestLoggerFactory(logger, { reqId: 'req_1' }, {});
+  log.warn({ secret: 'patd_SECRET', headers: { authorization: 'Basic abc' } }, 'database unavailable');
+  log.child({ part: 'git' }).error('git failed');
+  assert.deepEqual(lines.map((l) => [l.msg, l.reqId]), [['database unavailable', 'req_1'], ['git failed', 'req_1']]);
+  assert.equal(lines[1]?.part, 'git');
+  assert.ok(!JSON.stringify(lines).includes('patd_SECRET') && !JSON.stringify(lines).includes('Basic abc'));
+});
+
+test("a request logger follows its route's level and the parent's", () => {
+  const { lines, logger } = capture();
+  const quiet = requestLoggerFactory(logger, { reqId: 'req_2' }, { level: 'warn' });
+  assert.equal(quiet.level, 'warn');
+  assert.equal(quiet.isLevelEnabled('info'), false);
+  assert.equal(quiet.isLevelEnabled('error'), true);
+  quiet.info('not written');
+  quiet.error('written');
+  const normal = requestLoggerFactory(logger, { reqId: 'req_3' }, {});
+  assert.equal(normal.isLevelEnabled('info'), true);
+  assert.equal(normal.isLevelEnabled('debug'), false);
+  normal.level = 'debug';
+  normal.debug('now written');
+  assert.deepEqual(lines.map((l) => l.msg), ['written', 'now written']);
+});
+
+test('the access logger writes to the same place at the same level', () => {
+  const { lines, logger } = capture();
+  const access = accessLogger(logger);
+  access.info({ reqId: 'req_4', req: { method: 'GET', url: '/x' } }, 'request completed');
+  access.debug('below the level');
+  assert.deepEqual(lines.map((l) => [l.msg, l.reqId]), [['request completed', 'req_4']]);
+});
