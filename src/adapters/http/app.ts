@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { accessLogger, redactUrl, requestLoggerFactory } from '../logger.js';
 import { authenticate } from './auth.js';
 import type { AppDeps, AuthRule } from './deps.js';
+import { checkDocumented, swaggerOptions } from './openapi.js';
 import { sendProblem, toPatdError } from './problem.js';
 import { healthRoutes } from './routes/health.js';
 import { PatdMetrics, type RouteRecorder } from '../metrics/patd-metrics.js';
@@ -107,13 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorateRequest('caller', null);
   app.decorateRequest('session', null);
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'patd', version: '1', description: 'Personal access tokens: issue, check, notify, audit.' },
-      components: { securitySchemes: { basic: { type: 'http', scheme: 'basic' }, bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'patd_session' } } },
-    },
-  });
+  await app.register(swagger, swaggerOptions());
   app.addSchema(Problem);
   // Many clients send Content-Type: application/json on a DELETE or POST with no body: accept that.
   const json = app.getDefaultJsonParser('error', 'error');
@@ -125,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Per-route hooks, decided once when the route is added (Fastify's req.routeOptions builds a
   // new object on every access, so the hot path never reads it):
   // - every /api route must say how it authenticates; a route that forgot fails at start-up;
+  // - every documented route names its operationId and success answer (openapi.ts);
   // - an /api route that takes a body accepts JSON only (before authentication, see jsonOnly);
   // - a route with an AuthRule gets an onRequest hook applying it before validation;
   // - every route gets its recorder for /metrics (used by AccessLog when the request completes).
@@ -132,6 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const rule = (r.config as { auth?: AuthRule } | undefined)?.auth;
     const api = r.url.startsWith('/api/');
     if (api && !rule) throw new Error(`route ${r.method} ${r.url} declares no auth rule`);
+    checkDocumented(r, rule);
     // A config object of its own: route files share theirs between routes.
     r.config = { ...r.config, metrics: metrics.route(r.url) } as typeof r.config;
     if (rule && rule !== 'none') {

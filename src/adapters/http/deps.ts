@@ -13,6 +13,7 @@ import type { FailureGate } from '../../core/limits/gate.js';
 import type { Caller, Session } from '../../core/model.js';
 import type { OrgService } from '../../core/orgs/service.js';
 import type { TokenService } from '../../core/tokens/service.js';
+import type { OpenApiDoc } from './openapi.js';
 
 export interface HttpSettings {
   publicUrl: string;
@@ -75,5 +76,7 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     auth?: AuthRule;
+    /** What the OpenAPI document adds for this route (openapi.ts); read when the document is built. */
+    openapi?: OpenApiDoc;
   }
 }

@@ -1,10 +1,20 @@
 import { type TSchema, Type } from '@sinclair/typebox';
+import { ERROR_CODES, type ErrorCode } from '../../core/errors.js';
 
 /** Shared schemas: they validate requests and generate the OpenAPI document. */
 export const Problem = Type.Object({
-  type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String(), code: Type.String(),
-  instance: Type.Optional(Type.String()), requestId: Type.Optional(Type.String()), field: Type.Optional(Type.String()),
-}, { $id: 'Problem', additionalProperties: true });
+  type: Type.String({ description: 'urn:patd:problem:{code}' }), title: Type.String(), status: Type.Integer(), detail: Type.String(),
+  // A plain string enum: fast-json-stringify writes it as a string (a union would be matched per answer).
+  code: Type.Unsafe<ErrorCode>({ type: 'string', enum: Object.keys(ERROR_CODES), description: 'stable; the closed list of docs/errors.md' }),
+  instance: Type.Optional(Type.String({ description: 'the request path' })), requestId: Type.Optional(Type.String()),
+  field: Type.Optional(Type.String({ description: 'the input the problem is about' })),
+}, {
+  $id: 'Problem', additionalProperties: true,
+  description: 'RFC 9457 problem details. Some problems add scope (the missing scope), policy (the org policy that refused), org or invitationId.',
+});
+
+/** An answer without a body (204). */
+export const NoContent = Type.Null({ description: 'No content' });
 
 export const PageQuery = {
   limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: 'page size, 1–200 (default 50)' })),

@@ -5,13 +5,12 @@ import { isPatdError, PatdError } from '../../../core/errors.js';
 import { caller } from '../auth.js';
 import type { AppDeps, HttpExtension } from '../deps.js';
 import { errors } from '../schemas.js';
+import { DEVICE_GRANT, deviceAuthorizationDoc, deviceTokenDoc } from './oauth-doc.js';
 import { approvePage, deviceErrorPage, enterCodePage, resultPage } from '../../../web/pages/device.js';
 import { seeOther, sendPage as html, withRetryAfter } from '../../../web/render.js';
 import { showSignIn } from '../../../web/routes/kit.js';
 import { field } from '../../../web/routes/form.js';
 import { type Signed, webSessions } from '../../../web/routes/session.js';
-
-const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 const DeviceRequest = Type.Object({
   userCode: Type.String(), clientName: Type.String(), tokenName: Type.String(),
@@ -19,6 +18,10 @@ const DeviceRequest = Type.Object({
   orgs: Type.Union([Type.Literal('*'), Type.Array(Type.String())]), expiresInDays: Type.Integer(),
   requestedAt: Type.String(), expiresAt: Type.String(), status: Type.String(),
   requestedFrom: Type.Object({ ip: Type.Union([Type.String(), Type.Null()]), userAgent: Type.Union([Type.String(), Type.Null()]) }),
+});
+const Discovery = Type.Object({
+  patd: Type.Integer(), issuer: Type.String(), device_authorization_endpoint: Type.String(), token_endpoint: Type.String(),
+  verification_uri: Type.String(), git: Type.String({ description: 'URL template of the git host' }),
 });
 const CodeParam = Type.Object({ userCode: Type.String({ maxLength: 20 }) });
 const Decision = Type.Object({
@@ -41,12 +44,18 @@ function oauthError(reply: FastifyReply, status: number, error: string, descript
 
 const oauth = (deps: AppDeps, device: DeviceService): FastifyPluginAsync => async (app) => {
   const base = deps.http.publicUrl;
-  app.get('/.well-known/patd', { config: { auth: 'none' }, schema: { hide: true } }, async () => ({
+  const tags = ['device'];
+  app.get('/.well-known/patd', {
+    config: { auth: 'none' }, schema: { tags, operationId: 'getDiscovery', summary: 'Where the device flow and the git host are (what `patd login` reads)', response: { 200: Discovery } },
+  }, async () => ({
     patd: 1, issuer: base, device_authorization_endpoint: `${base}/oauth/device_authorization`, token_endpoint: `${base}/oauth/token`,
     verification_uri: `${base}/device`, git: `${base}/{org}/_git/{repo}`,
   }));
 
-  app.post('/oauth/device_authorization', { config: { auth: 'none' }, schema: { hide: true } }, async (req, reply) => {
+  app.post('/oauth/device_authorization', {
+    config: { auth: 'none', openapi: deviceAuthorizationDoc },
+    schema: { tags, operationId: 'oauthDeviceAuthorization', summary: 'Start a device sign-in (RFC 8628 device authorization request)' },
+  }, async (req, reply) => {
     const b = req.body;
     const days = field(b, 'expires_in_days');
     try {
@@ -67,7 +76,10 @@ const oauth = (deps: AppDeps, device: DeviceService): FastifyPluginAsync => asyn
     }
   });
 
-  app.post('/oauth/token', { config: { auth: 'none' }, schema: { hide: true } }, async (req, reply) => {
+  app.post('/oauth/token', {
+    config: { auth: 'none', openapi: deviceTokenDoc },
+    schema: { tags, operationId: 'oauthToken', summary: 'Poll for the token of a device sign-in (RFC 8628 device access token request)' },
+  }, async (req, reply) => {
     const b = req.body;
     const grant = field(b, 'grant_type');
     if (grant !== DEVICE_GRANT) return oauthError(reply, 400, 'unsupported_grant_type', `grant_type must be ${DEVICE_GRANT}`);
@@ -138,14 +150,14 @@ const api = (device: DeviceService): FastifyPluginAsync => async (app) => {
   const tags = ['device'];
   app.get('/device/:userCode', {
     config: { auth: { sessionOnly: true } },
-    schema: { tags, summary: 'What a device sign-in request asks for', params: CodeParam, response: { 200: DeviceRequest, ...errors(401, 403, 404, 429) } },
+    schema: { tags, operationId: 'getDeviceRequest', summary: 'What a device sign-in request asks for', params: CodeParam, response: { 200: DeviceRequest, ...errors(401, 403, 404, 429) } },
   }, async (req) => {
     caller(req);
     return device.describe((req.params as Static<typeof CodeParam>).userCode, req.ip);
   });
   app.post('/device/:userCode', {
     config: { auth: { sessionOnly: true } },
-    schema: { tags, summary: 'Approve or deny a device sign-in request', params: CodeParam, body: Decision, response: { 200: Type.Object({ status: Type.String() }), ...errors(400, 401, 403, 404, 409, 429) } },
+    schema: { tags, operationId: 'decideDeviceRequest', summary: 'Approve or deny a device sign-in request', params: CodeParam, body: Decision, response: { 200: Type.Object({ status: Type.String() }), ...errors(400, 401, 403, 404, 409, 429) } },
   }, async (req) => {
     const b = req.body as Static<typeof Decision>;
     return device.decide(caller(req), (req.params as Static<typeof CodeParam>).userCode, b.action, { orgs: b.orgs, expiresInDays: b.expiresInDays });

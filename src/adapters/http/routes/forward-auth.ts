@@ -1,11 +1,14 @@
 import { BlockList } from 'node:net';
+import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PatdError } from '../../../core/errors.js';
 import { addCidr } from '../../../core/policies/ip-allowlist.js';
 import type { TokenPrincipal } from '../../../core/tokens/verify.js';
 import { tokenFromAuthorization } from '../credentials.js';
 import type { AppDeps, HttpExtension } from '../deps.js';
+import type { OpenApiDoc } from '../openapi.js';
 import { CHALLENGE_NONE, challengeFor, problemBody } from '../problem.js';
+import { errors } from '../schemas.js';
 
 const BASIC = CHALLENGE_NONE.slice(0, CHALLENGE_NONE.indexOf(', Bearer'));
 const ENVOY_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -13,6 +16,27 @@ const ALIASES: Record<string, string[]> = {
   loopback: ['127.0.0.0/8', '::1/128'],
   linklocal: ['169.254.0.0/16', 'fe80::/10'],
   uniquelocal: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
+};
+
+const requirement = (what: string) => Type.Optional(Type.String({ description: `${what}, space- or comma-separated; every one must hold` }));
+const header = (description: string) => ({ type: 'string', description });
+/** Documentation only: nothing is validated or serialized on this hot path. */
+const verifyDoc: OpenApiDoc = {
+  security: [{ basic: [] }, { bearer: [] }],
+  schema: {
+    querystring: Type.Object({ scope: requirement('Scopes the token needs'), org: requirement('Orgs the token must be usable in') }),
+    headers: Type.Object({ 'x-patd-scope': requirement('Scopes the proxy requires'), 'x-patd-org': requirement('Orgs the proxy requires') }),
+    response: {
+      200: {
+        type: 'null', description: 'The token may pass; who it is comes in headers for the proxy to forward',
+        headers: {
+          'X-Patd-User': header('username'), 'X-Patd-User-Id': header('user id'), 'X-Patd-Token-Id': header('token id'),
+          'X-Patd-Scopes': header('the token scopes, space-separated'), 'X-Patd-Orgs': header('orgs the token is usable in, comma-separated'),
+        },
+      },
+      ...errors(401, 403, 429, 503),
+    },
+  },
 };
 
 /** Is the TCP peer one of the proxies PATD_TRUST_PROXY names? (Same list Fastify uses for X-Forwarded-For.) */
@@ -110,13 +134,18 @@ export const forwardAuthRoutes: HttpExtension = async (app, deps: AppDeps) => {
     }
   }
 
-  const opts = { config: { auth: 'none' as const }, logLevel: 'warn' as const, schema: { hide: true } };
+  const opts = { config: { auth: 'none' as const }, logLevel: 'warn' as const };
+  const summary = 'Forward-auth: may this request pass? (nginx auth_request, Traefik ForwardAuth; HEAD too)';
+  const description = 'Envoy ext_authz (path_prefix /auth/verify, any method) calls /auth/verify/{client path} with the same answers; there the requirements come from the headers only.';
   // Encapsulated, so that these routes share one quiet logger instead of a pino child per
   // request (a measurable share of a request this small); warnings and errors still log.
   await app.register(async (scope) => {
     const quiet = deps.logger.child({ route: 'forward-auth' }, { level: 'warn' });
     scope.setChildLoggerFactory(() => quiet as unknown as ReturnType<Parameters<typeof scope.setChildLoggerFactory>[0]>);
-    scope.route({ ...opts, method: ['GET', 'HEAD'], url: '/auth/verify', handler: (req, reply) => check(req, reply, true) });
-    scope.route({ ...opts, method: [...ENVOY_METHODS], url: '/auth/verify/*', handler: (req, reply) => check(req, reply, false) });
+    scope.route({
+      ...opts, config: { ...opts.config, openapi: verifyDoc }, schema: { tags: ['forward-auth'], operationId: 'forwardAuth', summary, description },
+      method: ['GET', 'HEAD'], url: '/auth/verify', handler: (req, reply) => check(req, reply, true),
+    });
+    scope.route({ ...opts, schema: { hide: true }, method: [...ENVOY_METHODS], url: '/auth/verify/*', handler: (req, reply) => check(req, reply, false) });
   });
 };

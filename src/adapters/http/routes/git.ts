@@ -58,8 +58,10 @@ const plugin = (deps: AppDeps, repos: RepoService, projectRoot: string, gitBin: 
       return refuse(reply, refusal, service);
     }
   };
-  app.route({ method: ['GET', 'POST'], url: '/:org/_git/:repo/*', handler });
-  app.route({ method: ['GET', 'POST'], url: '/:org/_git/:repo', handler: (_req, reply) => refuse(reply, new PatdError('not_found', 'not a git smart HTTP endpoint'), null) });
+  // Git's own protocol (docs/git.md), not part of the API document.
+  const schema = { hide: true };
+  app.route({ method: ['GET', 'POST'], url: '/:org/_git/:repo/*', schema, handler });
+  app.route({ method: ['GET', 'POST'], url: '/:org/_git/:repo', schema, handler: (_req, reply) => refuse(reply, new PatdError('not_found', 'not a git smart HTTP endpoint'), null) });
 };
 
 /**

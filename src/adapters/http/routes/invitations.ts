@@ -4,7 +4,7 @@ import { actingIn } from '../../../core/orgs/actor.js';
 import type { InvitationService } from '../../../core/orgs/invitations.js';
 import { caller } from '../auth.js';
 import type { AppDeps, HttpExtension } from '../deps.js';
-import { errors, PageQuery, pageOf, parseLimit } from '../schemas.js';
+import { errors, NoContent, PageQuery, pageOf, parseLimit } from '../schemas.js';
 
 const Role = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')]);
 const Invitation = Type.Object({
@@ -31,15 +31,15 @@ const plugin = (deps: AppDeps, inv: InvitationService): FastifyPluginAsync => as
 
   app.post('/orgs/:org/invitations', {
     config: { auth: { scope: 'orgs:manage' } },
-    schema: { tags, summary: 'Invite a user (org admin; only owners invite as owner); the invitee is mailed and has 7 days to accept', params: OrgParam, body: NewInvitation, response: { 201: Invitation, ...errors(400, 401, 403, 404, 409) } },
+    schema: { tags, operationId: 'createInvitation', summary: 'Invite a user (org admin; only owners invite as owner); the invitee is mailed and has 7 days to accept', params: OrgParam, body: NewInvitation, response: { 201: Invitation, ...errors(400, 401, 403, 404, 409) } },
   }, async (req, reply) => reply.code(201).send(await inv.invite(await actor(req), req.body as Static<typeof NewInvitation>)));
   app.get('/orgs/:org/invitations', {
     config: { auth: { scope: 'orgs:read' } },
-    schema: { tags, summary: 'Pending invitations of the org (org admin)', params: OrgParam, querystring: ListQuery, response: { 200: pageOf(Invitation), ...errors(400, 401, 403, 404) } },
+    schema: { tags, operationId: 'listOrgInvitations', summary: 'Pending invitations of the org (org admin)', params: OrgParam, querystring: ListQuery, response: { 200: pageOf(Invitation), ...errors(400, 401, 403, 404) } },
   }, async (req) => inv.listForOrg(await actor(req), page(req.query as Static<typeof ListQuery>)));
   app.delete('/orgs/:org/invitations/:id', {
     config: { auth: { scope: 'orgs:manage' } },
-    schema: { tags, summary: 'Withdraw a pending invitation (org admin)', params: OrgInvitationParam, response: errors(401, 403, 404) },
+    schema: { tags, operationId: 'withdrawInvitation', summary: 'Withdraw a pending invitation (org admin)', params: OrgInvitationParam, response: { 204: NoContent, ...errors(401, 403, 404) } },
   }, async (req, reply) => {
     await inv.withdraw(await actor(req), (req.params as Static<typeof OrgInvitationParam>).id);
     return reply.code(204).send();
@@ -47,10 +47,10 @@ const plugin = (deps: AppDeps, inv: InvitationService): FastifyPluginAsync => as
 
   app.get('/me/invitations', {
     config: { auth: { scope: 'orgs:read' } },
-    schema: { tags: ['me'], summary: 'Your pending invitations', querystring: ListQuery, response: { 200: pageOf(Invitation), ...errors(400, 401, 403) } },
+    schema: { tags: ['me'], operationId: 'listMyInvitations', summary: 'Your pending invitations', querystring: ListQuery, response: { 200: pageOf(Invitation), ...errors(400, 401, 403) } },
   }, async (req) => inv.listMine(caller(req), page(req.query as Static<typeof ListQuery>)));
   app.post('/me/invitations/:id', {
     config: { auth: { scope: 'orgs:manage' } },
-    schema: { tags: ['me'], summary: 'Accept (you become a member with the invited role) or decline an invitation', params: IdParam, body: Answer, response: { 200: Answered, ...errors(400, 401, 403, 404, 409) } },
+    schema: { tags: ['me'], operationId: 'answerInvitation', summary: 'Accept (you become a member with the invited role) or decline an invitation', params: IdParam, body: Answer, response: { 200: Answered, ...errors(400, 401, 403, 404, 409) } },
   }, async (req) => inv.respond(caller(req), (req.params as Static<typeof IdParam>).id, (req.body as Static<typeof Answer>).action));
 };

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { SessionService } from '../../../core/accounts/sessions.js';
 import { caller, SESSION_COOKIE } from '../auth.js';
 import type { AppDeps, HttpExtension } from '../deps.js';
-import { errors } from '../schemas.js';
+import { errors, NoContent } from '../schemas.js';
 
 const SessionView = Type.Object({
   id: Type.String(), current: Type.Boolean(), createdAt: Type.String({ format: 'date-time' }), lastSeenAt: Type.String({ format: 'date-time' }),
@@ -21,13 +21,13 @@ const plugin = (_deps: AppDeps, sessions: SessionService): FastifyPluginAsync =>
   const tags = ['session'];
   const auth = { sessionOnly: true };
   app.get('/me/sessions', {
-    config: { auth }, schema: { tags, summary: 'Your active sessions (created, last seen, IP, user agent; which is this one)', response: { 200: Type.Object({ items: Type.Array(SessionView), nextCursor: Type.Null() }), ...errors(401, 403) } },
+    config: { auth }, schema: { tags, operationId: 'listMySessions', summary: 'Your active sessions (created, last seen, IP, user agent; which is this one)', response: { 200: Type.Object({ items: Type.Array(SessionView), nextCursor: Type.Null() }), ...errors(401, 403) } },
   }, async (req) => ({ items: await sessions.list(caller(req), req.session?.id ?? null), nextCursor: null }));
   app.delete('/me/sessions', {
-    config: { auth }, schema: { tags, summary: 'Sign out everywhere else (this session stays)', response: { 200: Type.Object({ ended: Type.Integer() }), ...errors(401, 403) } },
+    config: { auth }, schema: { tags, operationId: 'endOtherSessions', summary: 'Sign out everywhere else (this session stays)', response: { 200: Type.Object({ ended: Type.Integer() }), ...errors(401, 403) } },
   }, async (req) => ({ ended: await sessions.revokeOthers(caller(req), req.session?.id ?? '') }));
   app.delete('/me/sessions/:id', {
-    config: { auth }, schema: { tags, summary: 'End one of your sessions', params: IdParam, response: errors(401, 403, 404) },
+    config: { auth }, schema: { tags, operationId: 'endSession', summary: 'End one of your sessions', params: IdParam, response: { 204: NoContent, ...errors(401, 403, 404) } },
   }, async (req, reply) => {
     const r = await sessions.revoke(caller(req), req.session?.id ?? null, (req.params as Static<typeof IdParam>).id);
     if (r.current) reply.clearCookie(SESSION_COOKIE, { path: '/' });

@@ -24,7 +24,7 @@ const bodies = new WeakMap<object, string>();
 export const meRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) => {
   app.get('/me', {
     config: { auth: { scope: 'profile:read' } },
-    schema: { tags: ['me'], summary: 'The caller, and for a PAT its id, scopes, orgs and expiry', response: { 200: MeView, ...errors(401, 403) } },
+    schema: { tags: ['me'], operationId: 'getMe', summary: 'The caller, and for a PAT its id, scopes, orgs and expiry', response: { 200: MeView, ...errors(401, 403) } },
   }, async (req, reply) => {
     const c = caller(req);
     // A token's answer only changes when its cached principal does: serialize it once.
@@ -47,6 +47,6 @@ export const meRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) => {
   });
   app.patch('/me', {
     config: { auth: { sessionOnly: true } },
-    schema: { tags: ['me'], summary: 'Edit your profile (a new password or email needs currentPassword; a new password signs out your other sessions)', body: PatchMe, response: { 200: UserView, ...errors(400, 401, 403) } },
+    schema: { tags: ['me'], operationId: 'updateMe', summary: 'Edit your profile (a new password or email needs currentPassword; a new password signs out your other sessions)', body: PatchMe, response: { 200: UserView, ...errors(400, 401, 403) } },
   }, async (req) => userView(await deps.accounts.updateMe(caller(req), req.body as Static<typeof PatchMe>, req.session?.id ?? null)));
 };

@@ -7,7 +7,7 @@ import { MAX_LEAK_REPORT } from '../../../core/notifications/leaks.js';
 import type { OutboxRow, OutboxStatus } from '../../../core/notifications/ports.js';
 import { caller } from '../auth.js';
 import type { AppDeps, HttpExtension } from '../deps.js';
-import { errors, PageQuery, pageOf, parseLimit } from '../schemas.js';
+import { errors, NoContent, PageQuery, pageOf, parseLimit } from '../schemas.js';
 
 const NewWebhook = Type.Object({
   url: Type.String({ maxLength: 2000 }),
@@ -22,6 +22,11 @@ const Delivery = Type.Object({
   id: Type.String(), messageId: Type.String(), eventType: Type.String(), attempt: Type.Integer(), at: Type.String(),
   statusCode: Type.Union([Type.Integer(), Type.Null()]), ok: Type.Boolean(), error: Type.Union([Type.String(), Type.Null()]), durationMs: Type.Integer(),
 });
+const OutboxView = Type.Object({
+  id: Type.String(), kind: Type.String(), status: Type.String({ enum: ['pending', 'sending', 'sent', 'failed'] }), attempts: Type.Integer(),
+  lastError: Type.Union([Type.String(), Type.Null()]), createdAt: Type.String(), availableAt: Type.String(), sentAt: Type.Union([Type.String(), Type.Null()]),
+  event: Type.Union([Type.String(), Type.Null()]), to: Type.Union([Type.Array(Type.String()), Type.Null()]), webhookId: Type.Union([Type.String(), Type.Null()]),
+}, { description: 'The envelope of a queued mail or webhook delivery (never its payload)' });
 const Paging = Type.Object(PageQuery, { additionalProperties: false });
 const Id = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const OrgParam = Type.Object({ org: Type.String({ maxLength: 64 }) });
@@ -52,48 +57,48 @@ const plugin = (n: Notifications, deps: AppDeps): FastifyPluginAsync => async (a
 
   // Instance webhooks: every event.
   app.post('/webhooks', {
-    config: { auth: admin }, schema: { tags, summary: 'Register an instance webhook (instance admin); the secret is in this answer only', body: NewWebhook, response: { 201: Type.Object({ webhook: WebhookView, secret: Type.String() }), ...errors(400, 401, 403) } },
+    config: { auth: admin }, schema: { tags, operationId: 'createWebhook', summary: 'Register an instance webhook (instance admin); the secret is in this answer only', body: NewWebhook, response: { 201: Type.Object({ webhook: WebhookView, secret: Type.String() }), ...errors(400, 401, 403) } },
   }, async (req, reply) => reply.code(201).header('cache-control', 'no-store').send(await n.webhooks.create(caller(req), null, req.body as Static<typeof NewWebhook>)));
   app.get('/webhooks', {
-    config: { auth: admin }, schema: { tags, summary: 'Instance webhooks (instance admin)', querystring: Paging, response: { 200: pageOf(WebhookView), ...errors(401, 403) } },
+    config: { auth: admin }, schema: { tags, operationId: 'listWebhooks', summary: 'Instance webhooks (instance admin)', querystring: Paging, response: { 200: pageOf(WebhookView), ...errors(401, 403) } },
   }, async (req) => n.webhooks.list(null, page(req.query as object)));
   app.delete('/webhooks/:id', {
-    config: { auth: admin }, schema: { tags, summary: 'Delete an instance webhook', params: Id, response: errors(401, 403, 404) },
+    config: { auth: admin }, schema: { tags, operationId: 'deleteWebhook', summary: 'Delete an instance webhook', params: Id, response: { 204: NoContent, ...errors(401, 403, 404) } },
   }, async (req, reply) => {
     await n.webhooks.delete(caller(req), null, (req.params as { id: string }).id);
     return reply.code(204).send();
   });
   app.get('/webhooks/:id/deliveries', {
-    config: { auth: admin }, schema: { tags, summary: 'Delivery attempts of an instance webhook, newest first', params: Id, querystring: Paging, response: { 200: pageOf(Delivery), ...errors(401, 403, 404) } },
+    config: { auth: admin }, schema: { tags, operationId: 'listWebhookDeliveries', summary: 'Delivery attempts of an instance webhook, newest first', params: Id, querystring: Paging, response: { 200: pageOf(Delivery), ...errors(401, 403, 404) } },
   }, async (req) => deliveries(null, (req.params as { id: string }).id, req.query as object));
 
   // Org webhooks: events of tokens usable in the org.
   app.post('/orgs/:org/webhooks', {
-    config: { auth: { scope: 'orgs:manage' } }, schema: { tags, summary: 'Register an org webhook (org admin); the secret is in this answer only', params: OrgParam, body: NewWebhook, response: { 201: Type.Object({ webhook: WebhookView, secret: Type.String() }), ...errors(400, 401, 403, 404) } },
+    config: { auth: { scope: 'orgs:manage' } }, schema: { tags, operationId: 'createOrgWebhook', summary: 'Register an org webhook (org admin); the secret is in this answer only', params: OrgParam, body: NewWebhook, response: { 201: Type.Object({ webhook: WebhookView, secret: Type.String() }), ...errors(400, 401, 403, 404) } },
   }, async (req, reply) => reply.code(201).header('cache-control', 'no-store').send(await n.webhooks.create(caller(req), await orgOf(req), req.body as Static<typeof NewWebhook>)));
   app.get('/orgs/:org/webhooks', {
-    config: { auth: { scope: 'orgs:read' } }, schema: { tags, summary: 'Org webhooks (org admin)', params: OrgParam, querystring: Paging, response: { 200: pageOf(WebhookView), ...errors(401, 403, 404) } },
+    config: { auth: { scope: 'orgs:read' } }, schema: { tags, operationId: 'listOrgWebhooks', summary: 'Org webhooks (org admin)', params: OrgParam, querystring: Paging, response: { 200: pageOf(WebhookView), ...errors(401, 403, 404) } },
   }, async (req) => n.webhooks.list(await orgOf(req), page(req.query as object)));
   app.delete('/orgs/:org/webhooks/:id', {
-    config: { auth: { scope: 'orgs:manage' } }, schema: { tags, summary: 'Delete an org webhook (org admin)', params: OrgId, response: errors(401, 403, 404) },
+    config: { auth: { scope: 'orgs:manage' } }, schema: { tags, operationId: 'deleteOrgWebhook', summary: 'Delete an org webhook (org admin)', params: OrgId, response: { 204: NoContent, ...errors(401, 403, 404) } },
   }, async (req, reply) => {
     await n.webhooks.delete(caller(req), await orgOf(req), (req.params as { id: string }).id);
     return reply.code(204).send();
   });
   app.get('/orgs/:org/webhooks/:id/deliveries', {
-    config: { auth: { scope: 'orgs:read' } }, schema: { tags, summary: 'Delivery attempts of an org webhook, newest first (org admin)', params: OrgId, querystring: Paging, response: { 200: pageOf(Delivery), ...errors(401, 403, 404) } },
+    config: { auth: { scope: 'orgs:read' } }, schema: { tags, operationId: 'listOrgWebhookDeliveries', summary: 'Delivery attempts of an org webhook, newest first (org admin)', params: OrgId, querystring: Paging, response: { 200: pageOf(Delivery), ...errors(401, 403, 404) } },
   }, async (req) => deliveries(await orgOf(req), (req.params as { id: string }).id, req.query as object));
 
   // The outbox, for instance admins: what is queued, and what failed for good.
   app.get('/admin/outbox', {
-    config: { auth: admin }, schema: { tags: ['admin'], summary: 'Queued notifications and webhook deliveries (instance admin)', querystring: OutboxQuery, response: errors(400, 401, 403) },
+    config: { auth: admin }, schema: { tags: ['admin'], operationId: 'listOutbox', summary: 'Queued notifications and webhook deliveries (instance admin)', querystring: OutboxQuery, response: { 200: pageOf(OutboxView), ...errors(400, 401, 403) } },
   }, async (req) => {
     const q = req.query as Static<typeof OutboxQuery>;
     const p = await deps.core.store.r.outbox.list((q.status ?? null) as OutboxStatus | null, page(q));
     return { items: p.items.map(outboxView), nextCursor: p.nextCursor };
   });
   app.post('/admin/outbox/:id/retry', {
-    config: { auth: admin }, schema: { tags: ['admin'], summary: 'Queue a failed message again (instance admin)', params: Id, response: errors(401, 403, 404) },
+    config: { auth: admin }, schema: { tags: ['admin'], operationId: 'retryOutboxMessage', summary: 'Queue a failed message again (instance admin)', params: Id, response: { 202: Type.Object({}, { description: 'Queued again' }), ...errors(401, 403, 404) } },
   }, async (req, reply) => {
     const ok = await deps.core.store.tx((r) => r.outbox.retry((req.params as { id: string }).id, deps.core.clock.now()));
     if (!ok) throw new PatdError('not_found', 'no failed message with this id');
@@ -103,7 +108,7 @@ const plugin = (n: Notifications, deps: AppDeps): FastifyPluginAsync => async (a
 
   // Leaked tokens: anyone may report; the answer never says which were real.
   app.post('/token-revocations', {
-    config: { auth: 'none' }, schema: { tags: ['tokens'], summary: 'Report leaked tokens: real ones are revoked and their owners notified (always 202)', body: Revocations, response: { 202: Type.Object({}), ...errors(400, 413, 429) } },
+    config: { auth: 'none' }, schema: { tags: ['tokens'], operationId: 'reportLeakedTokens', summary: 'Report leaked tokens: real ones are revoked and their owners notified (always 202)', body: Revocations, response: { 202: Type.Object({}), ...errors(400, 413, 429, 503) } },
   }, async (req, reply) => {
     await n.leaks.report(req.ip, req.headers['user-agent'] ?? null, (req.body as Static<typeof Revocations>).tokens);
     return reply.code(202).send({});

@@ -6,6 +6,7 @@ import { PatdError } from '../../../core/errors.js';
 import type { FailureGate } from '../../../core/limits/gate.js';
 import type { HttpExtension } from '../deps.js';
 import { REALM, sendProblem } from '../problem.js';
+import { introspectDoc, revokeDoc } from './oauth-doc.js';
 
 /** An RFC 6749 §5.2 error; these endpoints answer in OAuth's format, not RFC 9457. */
 class OAuthError extends Error {
@@ -113,13 +114,20 @@ export function oauthResourceRoutes(clients: ClientService, rs: ResourceServerSe
       }
     };
 
-    app.post('/oauth/introspect', { config, schema: { hide: true } }, wrap(async (req, reply) => {
+    const tags = ['oauth'];
+    app.post('/oauth/introspect', {
+      config: { ...config, openapi: introspectDoc },
+      schema: { tags, operationId: 'oauthIntrospect', summary: 'Token introspection for registered resource servers (RFC 7662); no database read per call' },
+    }, wrap(async (req, reply) => {
       const { client, token } = await resourceCall(clients, req, gate);
       const answer = await rs.introspect(client, token);
       return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(answer);
     }));
 
-    app.post('/oauth/revoke', { config, schema: { hide: true } }, wrap(async (req, reply) => {
+    app.post('/oauth/revoke', {
+      config: { ...config, openapi: revokeDoc },
+      schema: { tags, operationId: 'oauthRevoke', summary: 'Revoke the token whose secret is presented (RFC 7009); registered resource servers' },
+    }, wrap(async (req, reply) => {
       const { client, token } = await resourceCall(clients, req, gate);
       await rs.revoke(client, token, { ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
       return reply.code(200).header('cache-control', 'no-store').send();

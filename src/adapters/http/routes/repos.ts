@@ -5,7 +5,7 @@ import { contextOf } from '../../../core/model.js';
 import type { RepoService } from '../../../core/repos/service.js';
 import { caller, callerFromToken } from '../auth.js';
 import type { AppDeps, HttpExtension } from '../deps.js';
-import { errors } from '../schemas.js';
+import { errors, NoContent } from '../schemas.js';
 
 const RepoView = Type.Object({
   id: Type.String(), org: Type.String(), name: Type.String(), url: Type.String(), createdAt: Type.String(), createdBy: Type.Union([Type.String(), Type.Null()]),
@@ -30,12 +30,12 @@ const plugin = (deps: AppDeps, repos: RepoService): FastifyPluginAsync => async 
 
   app.get('/orgs/:org/repos', {
     config: { auth: { scope: 'code:read' } },
-    schema: { tags, summary: 'Git repositories of the org', params: OrgParam, response: { 200: Type.Object({ items: Type.Array(RepoView), nextCursor: Type.Null() }), ...errors(401, 403, 404) } },
+    schema: { tags, operationId: 'listRepos', summary: 'Git repositories of the org', params: OrgParam, response: { 200: Type.Object({ items: Type.Array(RepoView), nextCursor: Type.Null() }), ...errors(401, 403, 404) } },
   }, async (req) => ({ items: await repos.list((await access(req, 'code:read')).org), nextCursor: null }));
 
   app.post('/orgs/:org/repos', {
     config: { auth: { scope: 'code:manage' } },
-    schema: { tags, summary: 'Create an empty repository (HEAD on main)', params: OrgParam, body: NewRepo, response: { 201: RepoView, ...errors(400, 401, 403, 404, 409) } },
+    schema: { tags, operationId: 'createRepo', summary: 'Create an empty repository (HEAD on main)', params: OrgParam, body: NewRepo, response: { 201: RepoView, ...errors(400, 401, 403, 404, 409) } },
   }, async (req, reply) => {
     const a = await access(req, 'code:manage');
     return reply.code(201).send(await repos.create(contextOf(caller(req)), a.org, (req.body as Static<typeof NewRepo>).name));
@@ -43,7 +43,7 @@ const plugin = (deps: AppDeps, repos: RepoService): FastifyPluginAsync => async 
 
   app.delete('/orgs/:org/repos/:repo', {
     config: { auth: { scope: 'code:manage' } },
-    schema: { tags, summary: 'Delete a repository and everything in it', params: RepoParam, response: errors(401, 403, 404) },
+    schema: { tags, operationId: 'deleteRepo', summary: 'Delete a repository and everything in it', params: RepoParam, response: { 204: NoContent, ...errors(401, 403, 404) } },
   }, async (req, reply) => {
     const a = await access(req, 'code:manage');
     await repos.remove(contextOf(caller(req)), a.org, (req.params as Static<typeof RepoParam>).repo);

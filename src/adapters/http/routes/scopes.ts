@@ -11,6 +11,6 @@ const ScopeList = Type.Object({
 export const scopeRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) => {
   app.get('/scopes', {
     config: { auth: 'none' },
-    schema: { tags: ['scopes'], summary: 'The scope catalog in force (default and operator scopes) and the Azure DevOps aliases', response: { 200: ScopeList } },
+    schema: { tags: ['scopes'], operationId: 'listScopes', summary: 'The scope catalog in force (default and operator scopes) and the Azure DevOps aliases', response: { 200: ScopeList } },
   }, async () => ({ items: deps.core.catalog.list(), aliases: ADO_ALIASES }));
 };

@@ -4,7 +4,7 @@ import type { TokenStatus } from '../../../core/model.js';
 import type { ServiceAccountService } from '../../../core/orgs/service-accounts.js';
 import { caller } from '../auth.js';
 import type { AppDeps, HttpExtension } from '../deps.js';
-import { Expiry, errors, PageQuery, pageOf, parseLimit, TokenView } from '../schemas.js';
+import { Expiry, errors, NoContent, PageQuery, pageOf, parseLimit, TokenView } from '../schemas.js';
 import { viaOf } from './tokens.js';
 
 const Account = Type.Object({
@@ -46,28 +46,28 @@ const plugin = (sa: ServiceAccountService, deps: AppDeps): FastifyPluginAsync =>
 
   app.post('/orgs/:org/service-accounts', {
     config: { auth: manage },
-    schema: { tags, summary: 'Create a service account (org admin); it cannot sign in', params: OrgParam, body: NewAccount, response: { 201: Account, ...errors(400, 401, 403, 404, 409) } },
+    schema: { tags, operationId: 'createServiceAccount', summary: 'Create a service account (org admin); it cannot sign in', params: OrgParam, body: NewAccount, response: { 201: Account, ...errors(400, 401, 403, 404, 409) } },
   }, async (req, reply) => {
     const { c, a } = await at(req);
     return reply.code(201).send(await sa.create(c, a, req.body as Static<typeof NewAccount>));
   });
   app.get('/orgs/:org/service-accounts', {
     config: { auth: read },
-    schema: { tags, summary: "The org's service accounts (org admin)", params: OrgParam, response: { 200: Type.Object({ items: Type.Array(Account), nextCursor: Type.Null() }), ...errors(401, 403, 404) } },
+    schema: { tags, operationId: 'listServiceAccounts', summary: "The org's service accounts (org admin)", params: OrgParam, response: { 200: Type.Object({ items: Type.Array(Account), nextCursor: Type.Null() }), ...errors(401, 403, 404) } },
   }, async (req) => {
     const { c, a } = await at(req);
     return { items: await sa.list(c, a), nextCursor: null };
   });
   app.get('/orgs/:org/service-accounts/:username', {
     config: { auth: read },
-    schema: { tags, summary: 'One service account (org admin)', params: AccountParam, response: { 200: Account, ...errors(401, 403, 404) } },
+    schema: { tags, operationId: 'getServiceAccount', summary: 'One service account (org admin)', params: AccountParam, response: { 200: Account, ...errors(401, 403, 404) } },
   }, async (req) => {
     const { c, a, username } = await at(req);
     return sa.get(c, a, username);
   });
   app.delete('/orgs/:org/service-accounts/:username', {
     config: { auth: manage },
-    schema: { tags, summary: 'Delete a service account and revoke its tokens (org admin)', params: AccountParam, response: errors(401, 403, 404) },
+    schema: { tags, operationId: 'deleteServiceAccount', summary: 'Delete a service account and revoke its tokens (org admin)', params: AccountParam, response: { 204: NoContent, ...errors(401, 403, 404) } },
   }, async (req, reply) => {
     const { c, a, username } = await at(req);
     await sa.delete(c, a, username);
@@ -76,7 +76,7 @@ const plugin = (sa: ServiceAccountService, deps: AppDeps): FastifyPluginAsync =>
 
   app.post('/orgs/:org/service-accounts/:username/tokens', {
     config: { auth: tokensManage },
-    schema: { tags, summary: "Create a token for a service account, limited to the org; the secret is in this answer only", params: AccountParam, body: NewToken, response: { 201: Issued, ...errors(400, 401, 403, 404) } },
+    schema: { tags, operationId: 'createServiceAccountToken', summary: "Create a token for a service account, limited to the org; the secret is in this answer only", params: AccountParam, body: NewToken, response: { 201: Issued, ...errors(400, 401, 403, 404) } },
   }, async (req, reply) => {
     const { c, a, username } = await at(req);
     const issued = await sa.createToken(c, a, username, req.body as Static<typeof NewToken>, viaOf(req));
@@ -84,7 +84,7 @@ const plugin = (sa: ServiceAccountService, deps: AppDeps): FastifyPluginAsync =>
   });
   app.get('/orgs/:org/service-accounts/:username/tokens', {
     config: { auth: tokensRead },
-    schema: { tags, summary: "A service account's tokens (org admin)", params: AccountParam, querystring: ListQuery, response: { 200: pageOf(TokenView), ...errors(400, 401, 403, 404) } },
+    schema: { tags, operationId: 'listServiceAccountTokens', summary: "A service account's tokens (org admin)", params: AccountParam, querystring: ListQuery, response: { 200: pageOf(TokenView), ...errors(400, 401, 403, 404) } },
   }, async (req) => {
     const { c, a, username } = await at(req);
     const q = req.query as Static<typeof ListQuery>;
@@ -92,7 +92,7 @@ const plugin = (sa: ServiceAccountService, deps: AppDeps): FastifyPluginAsync =>
   });
   app.post('/orgs/:org/service-accounts/:username/tokens/:id/regenerate', {
     config: { auth: tokensManage },
-    schema: { tags, summary: "Regenerate a service account's token (org admin)", params: TokenParam, body: Regenerate, response: { 200: Issued, ...errors(400, 401, 403, 404, 409) } },
+    schema: { tags, operationId: 'regenerateServiceAccountToken', summary: "Regenerate a service account's token (org admin)", params: TokenParam, body: Regenerate, response: { 200: Issued, ...errors(400, 401, 403, 404, 409) } },
   }, async (req, reply) => {
     const { c, a, username } = await at(req);
     const b = (req.body ?? {}) as { graceSeconds?: number };
@@ -101,7 +101,7 @@ const plugin = (sa: ServiceAccountService, deps: AppDeps): FastifyPluginAsync =>
   });
   app.delete('/orgs/:org/service-accounts/:username/tokens/:id', {
     config: { auth: tokensManage },
-    schema: { tags, summary: "Revoke a service account's token (org admin)", params: TokenParam, response: errors(401, 403, 404) },
+    schema: { tags, operationId: 'revokeServiceAccountToken', summary: "Revoke a service account's token (org admin)", params: TokenParam, response: { 204: NoContent, ...errors(401, 403, 404) } },
   }, async (req, reply) => {
     const { c, a, username } = await at(req);
     await sa.revokeToken(c, a, username, (req.params as Static<typeof TokenParam>).id);

@@ -5,7 +5,7 @@ import { expiryCalendar } from '../../../core/tokens/calendar.js';
 import { tokenUsage } from '../../../core/tokens/usage.js';
 import { caller } from '../auth.js';
 import type { AppDeps } from '../deps.js';
-import { Expiry, errors, Orgs, PageQuery, pageOf, parseLimit, TokenView } from '../schemas.js';
+import { Expiry, errors, NoContent, Orgs, PageQuery, pageOf, parseLimit, TokenView } from '../schemas.js';
 
 const Create = Type.Object({
   name: Type.String({ maxLength: 500 }),
@@ -44,7 +44,7 @@ export const tokenRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) =>
   const tags = ['tokens'];
   app.post('/tokens', {
     config: { auth: { scope: 'tokens:manage' } },
-    schema: { tags, summary: 'Create a token; the secret is in this answer only', body: Create, response: { 201: Issued, ...errors(400, 401, 403, 413) } },
+    schema: { tags, operationId: 'createToken', summary: 'Create a token; the secret is in this answer only', body: Create, response: { 201: Issued, ...errors(400, 401, 403, 413) } },
   }, async (req, reply) => {
     const c = caller(req);
     const issued = await deps.tokens.create(c, c.user, req.body as Static<typeof Create>, { via: viaOf(req) });
@@ -52,7 +52,7 @@ export const tokenRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) =>
   });
   app.get('/tokens', {
     config: { auth: { scope: 'tokens:read' } },
-    schema: { tags, summary: "The caller's tokens", querystring: ListQuery, response: { 200: pageOf(TokenView), ...errors(400, 401, 403) } },
+    schema: { tags, operationId: 'listTokens', summary: "The caller's tokens", querystring: ListQuery, response: { 200: pageOf(TokenView), ...errors(400, 401, 403) } },
   }, async (req) => {
     const q = req.query as Static<typeof ListQuery>;
     return deps.tokens.list(caller(req).user, (q.status ?? 'active') as TokenStatus | 'all', { limit: parseLimit(q.limit), cursor: q.cursor ?? null }, q.q);
@@ -60,8 +60,8 @@ export const tokenRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) =>
   app.get('/tokens/expiries.ics', {
     config: { auth: { scope: 'tokens:read' } },
     schema: {
-      tags, summary: "iCalendar feed of the caller's active tokens' expiries, with reminders at the warning leads",
-      response: { 200: Type.String({ description: 'text/calendar (RFC 5545)' }), ...errors(401, 403) },
+      tags, operationId: 'getTokenExpiryCalendar', summary: "iCalendar feed of the caller's active tokens' expiries, with reminders at the warning leads",
+      response: { 200: { description: 'An iCalendar feed (RFC 5545)', content: { 'text/calendar': { schema: Type.String() } } }, ...errors(401, 403) },
     },
   }, async (req, reply) => {
     const c = caller(req);
@@ -74,33 +74,33 @@ export const tokenRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) =>
   });
   app.get('/tokens/self', {
     config: { auth: { patOnly: true } },
-    schema: { tags, summary: 'The token used for this call', response: { 200: TokenView, ...errors(401) } },
+    schema: { tags, operationId: 'getSelfToken', summary: 'The token used for this call', response: { 200: TokenView, ...errors(401) } },
   }, async (req) => deps.tokens.self(caller(req)));
   app.delete('/tokens/self', {
     config: { auth: { patOnly: true } },
-    schema: { tags, summary: 'Revoke the token used for this call (any valid PAT; e.g. on logout)', response: errors(401) },
+    schema: { tags, operationId: 'revokeSelfToken', summary: 'Revoke the token used for this call (any valid PAT; e.g. on logout)', response: { 204: NoContent, ...errors(401) } },
   }, async (req, reply) => {
     await deps.tokens.revokeSelf(caller(req));
     return reply.code(204).send();
   });
   app.get('/tokens/:id', {
     config: { auth: { scope: 'tokens:read' } },
-    schema: { tags, summary: 'One token', params: Id, response: { 200: TokenView, ...errors(401, 403, 404) } },
+    schema: { tags, operationId: 'getToken', summary: 'One token', params: Id, response: { 200: TokenView, ...errors(401, 403, 404) } },
   }, async (req) => deps.tokens.get(caller(req).user, (req.params as Static<typeof Id>).id));
   app.get('/tokens/:id/usage', {
     config: { auth: { scope: 'tokens:read' } },
-    schema: { tags, summary: "One token's requests per day (UTC) over the last 30 days, with the IPs seen", params: Id, response: { 200: Usage, ...errors(401, 403, 404) } },
+    schema: { tags, operationId: 'getTokenUsage', summary: "One token's requests per day (UTC) over the last 30 days, with the IPs seen", params: Id, response: { 200: Usage, ...errors(401, 403, 404) } },
   }, async (req) => tokenUsage(deps.core, deps.tokens, caller(req).user, (req.params as Static<typeof Id>).id));
   app.patch('/tokens/:id', {
     config: { auth: { scope: 'tokens:manage' } },
-    schema: { tags, summary: 'Rename, renew, change scopes or orgs; policy is re-checked', params: Id, body: Edit, response: { 200: TokenView, ...errors(400, 401, 403, 404, 409) } },
+    schema: { tags, operationId: 'updateToken', summary: 'Rename, renew, change scopes or orgs; policy is re-checked', params: Id, body: Edit, response: { 200: TokenView, ...errors(400, 401, 403, 404, 409) } },
   }, async (req) => {
     const c = caller(req);
     return deps.tokens.edit(c, c.user, (req.params as Static<typeof Id>).id, req.body as Static<typeof Edit>);
   });
   app.post('/tokens/:id/regenerate', {
     config: { auth: { scope: 'tokens:manage' } },
-    schema: { tags, summary: 'New secret, same id and settings', params: Id, body: Regenerate, response: { 200: Issued, ...errors(400, 401, 403, 404, 409) } },
+    schema: { tags, operationId: 'regenerateToken', summary: 'New secret, same id and settings', params: Id, body: Regenerate, response: { 200: Issued, ...errors(400, 401, 403, 404, 409) } },
   }, async (req, reply) => {
     const c = caller(req);
     const b = (req.body ?? {}) as { graceSeconds?: number };
@@ -109,7 +109,7 @@ export const tokenRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) =>
   });
   app.delete('/tokens/:id', {
     config: { auth: { scope: 'tokens:manage' } },
-    schema: { tags, summary: 'Revoke (idempotent)', params: Id, response: errors(401, 403, 404) },
+    schema: { tags, operationId: 'revokeToken', summary: 'Revoke (idempotent)', params: Id, response: { 204: NoContent, ...errors(401, 403, 404) } },
   }, async (req, reply) => {
     const c = caller(req);
     await deps.tokens.revoke(c, c.user, (req.params as Static<typeof Id>).id);
