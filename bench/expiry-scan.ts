@@ -24,7 +24,7 @@ import { loadConfig } from '../dist/config.js';
 import { DAY_MS, ManualClock } from '../dist/core/clock.js';
 import { ExpiryScanner } from '../dist/core/notifications/expiry.js';
 import { TokenService } from '../dist/core/tokens/service.js';
-import { buildCore } from '../dist/server.js';
+import { buildCore } from '../dist/core-builder.js';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const which = process.argv[3] ?? 'both';

@@ -1,7 +1,5 @@
-import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { argon2Hasher } from './adapters/password.js';
 import { buildApp } from './adapters/http/app.js';
 import { PatdMetrics } from './adapters/metrics/patd-metrics.js';
 import type { AppDeps, HttpExtension } from './adapters/http/deps.js';
@@ -12,20 +10,14 @@ import { DiskRepoStorage } from './adapters/git/storage.js';
 import { DEFAULT_DEVICE_SETTINGS, type DeviceSettings, DeviceService } from './core/device/service.js';
 import { RepoService } from './core/repos/service.js';
 import { makeLogger } from './adapters/logger.js';
-import type { Db, DbLog } from './adapters/storage/db.js';
-import { migrateChecked, openChecked } from './adapters/storage/open.js';
-import { kyselyStore } from './adapters/storage/store.js';
 import { invalidationFeed } from './adapters/invalidations/index.js';
-import { type Config, ensureDataDir } from './config.js';
+import type { Config } from './config.js';
+import { buildCore, type CoreOverrides, openStore } from './core-builder.js';
 import { AccountService } from './core/accounts/service.js';
-import { EventRecorder } from './core/audit/record.js';
-import { type Clock, systemClock } from './core/clock.js';
-import { type CoreDeps, DEFAULT_CORE_SETTINGS } from './core/deps.js';
+import type { CoreDeps } from './core/deps.js';
 import { OrgService } from './core/orgs/service.js';
-import type { PasswordHasher, Store } from './core/ports.js';
-import { ScopeCatalog } from './core/scopes/catalog.js';
+import type { Store } from './core/ports.js';
 import { TokenService } from './core/tokens/service.js';
-import { TokenVerifier } from './core/tokens/verify.js';
 import { intervalWorker, type Worker } from './core/worker.js';
 // Notifications, webhooks, leak reports, audit API (docs/notifications.md).
 import { createMailer } from './adapters/mail/mailer.js';
@@ -38,8 +30,6 @@ import { FailureGate } from './core/limits/gate.js';
 import { Limiter } from './core/limits/limiter.js';
 import { type NotificationOptions, Notifications } from './core/notifications/index.js';
 import type { Mailer, WebhookPoster } from './core/notifications/model.js';
-import { notificationSink } from './core/notifications/sink.js';
-import { invitationSink } from './core/notifications/invitation-sink.js';
 import { forwardAuthRoutes } from './adapters/http/routes/forward-auth.js';
 import { oauthResourceRoutes } from './adapters/http/routes/oauth.js';
 import { ResourceServerService } from './core/clients/introspection.js';
@@ -58,12 +48,8 @@ import { InstanceAdmin } from './core/accounts/admin.js';
 
 export type { Worker };
 
-export interface Overrides {
-  clock?: Clock;
+export interface Overrides extends CoreOverrides {
   logger?: Logger;
-  hasher?: PasswordHasher;
-  /** Extra settings for tests (e.g. sign-in limits). */
-  settings?: Partial<CoreDeps['settings']>;
   /** Notification timings and transports (tests: short backoff, a failing poster, …). */
   notifications?: Partial<Omit<NotificationOptions, 'publicUrl' | 'instanceSecret'>> & { mailer?: Mailer; poster?: WebhookPoster; mailTimeoutMs?: number };
   /** Device sign-in timings (tests poll faster). */
@@ -93,37 +79,6 @@ export interface Patd {
   /** Starts the workers (the invalidation feed runs already) and listens; returns the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
-}
-
-/** Builds the core services over an opened store (shared by the server and the CLI). */
-export function buildCore(config: Readonly<Config>, store: Store, o: Overrides = {}): CoreDeps {
-  const clock = o.clock ?? systemClock;
-  const catalog = new ScopeCatalog(config.extraScopes);
-  const settings = { ...DEFAULT_CORE_SETTINGS, tokenPrefix: config.tokenPrefix, maxTokenDays: config.maxTokenDays, orgCreation: config.orgCreation, limits: config.limits, ...o.settings };
-  const verifier = new TokenVerifier(store, catalog, clock, { prefix: config.tokenPrefix, ttlMs: config.authCacheSeconds * 1000 });
-  const events = new EventRecorder();
-  // Token events queue mails and webhook deliveries in their own transaction (also from the CLI).
-  events.addSink(notificationSink(() => events.queued()));
-  events.addSink(invitationSink(() => events.queued()));
-  return { store, clock, catalog, events, verifier, hasher: o.hasher ?? argon2Hasher, settings };
-}
-
-/**
- * Opens the configured database and checks that it answers; an unusable data folder, SQLite file
- * or server stops here with one line naming the variable. With `create: false` (CLI commands
- * other than serve and migrate) nothing is created: a database that does not exist is refused.
- */
-export async function openStore(config: Readonly<Config>, o: { create?: boolean; log?: DbLog } = {}): Promise<Store & { db: Db; migrate(): Promise<string[]> }> {
-  const create = o.create ?? true;
-  const file = config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl.slice('sqlite:'.length) : null;
-  if (create) {
-    ensureDataDir(config.dataDir);
-    if (file && file !== ':memory:') ensureDataDir(dirname(file), config.databaseFrom);
-  }
-  const loc = { url: config.databaseUrl, variable: config.databaseFrom };
-  const db = await openChecked(loc, { create, log: o.log });
-  const store = kyselyStore(db);
-  return { ...store, migrate: () => migrateChecked(db, loc) };
 }
 
 /** The composition root: config in, a ready service out. Nothing else wires adapters together. */

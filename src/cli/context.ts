@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { noSqliteDatabase } from '../adapters/storage/errors.js';
 import { loadConfig, loadDotEnv } from '../config.js';
-import { AccountService } from '../core/accounts/service.js';
+import type { AccountService } from '../core/accounts/service.js';
 import type { CoreDeps } from '../core/deps.js';
 import type { Caller, User } from '../core/model.js';
-import { InvitationService } from '../core/orgs/invitations.js';
-import { OrgService } from '../core/orgs/service.js';
-import { ServiceAccountService } from '../core/orgs/service-accounts.js';
-import { TokenService } from '../core/tokens/service.js';
+import type { InvitationService } from '../core/orgs/invitations.js';
+import type { OrgService } from '../core/orgs/service.js';
+import type { ServiceAccountService } from '../core/orgs/service-accounts.js';
+import type { TokenService } from '../core/tokens/service.js';
 
 export interface LocalContext {
   core: CoreDeps;
@@ -30,23 +30,10 @@ export async function openLocal(): Promise<LocalContext> {
   // No generated secret either: nothing the CLI does on the database needs it.
   const config = loadConfig(process.env, { ensureSecret: false });
   const file = config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl.slice('sqlite:'.length) : null;
-  if (file && file !== ':memory:' && !existsSync(file)) throw noSqliteDatabase(config.databaseFrom, file); // before loading the server's modules
+  if (file && file !== ':memory:' && !existsSync(file)) throw noSqliteDatabase(config.databaseFrom, file); // before loading the storage modules
   // Loaded here, not at start-up: --help, --version and usage errors stay fast.
-  const { buildCore, openStore } = await import('../server.js');
-  const store = await openStore(config, { create: false });
-  try {
-    await store.migrate();
-  } catch (e) {
-    await store.close();
-    throw e;
-  }
-  const core = buildCore(config, store);
-  const tokens = new TokenService(core);
-  return {
-    core, accounts: new AccountService(core), orgs: new OrgService(core), tokens, serviceAccounts: new ServiceAccountService(core, tokens),
-    invitations: new InvitationService(core),
-    close: () => store.close(),
-  };
+  const { openServices } = await import('./local.js');
+  return openServices(config);
 }
 
 /** The operator at the CLI acting for `user`: audit events name the CLI as the actor. */

@@ -3,7 +3,6 @@ import { StorageError } from '../adapters/storage/errors.js';
 import { ConfigError } from '../config.js';
 import { PatdError } from '../core/errors.js';
 import { VERSION } from '../version.js';
-import { COMMANDS } from './commands/index.js';
 import { EXIT_CANCELLED } from './prompt.js';
 import { CliError, type Command, EXIT } from './types.js';
 
@@ -16,11 +15,11 @@ const EXIT_HELP = [
   `  ${EXIT_CANCELLED}  cancelled at a password prompt`,
 ];
 
-function overview(): string {
-  const w = Math.max(...COMMANDS.map((c) => c.name.length));
+function overview(commands: Command[]): string {
+  const w = Math.max(...commands.map((c) => c.name.length));
   return [
     `patd ${VERSION} — self-hosted personal access tokens`, '', 'Usage: patd <command> [options]', '', 'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`), '',
+    ...commands.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`), '',
     'Options of every command: --help (-h) shows its options; --json (where listed) prints JSON, errors too.',
     'patd --version (-V) prints the version.', '',
     ...EXIT_HELP, '',
@@ -42,10 +41,10 @@ function commandHelp(c: Command): string {
 }
 
 /** Finds the longest command name the arguments start with ("token create" before "token"). */
-function find(argv: string[]): { cmd: Command; rest: string[] } | null {
+function find(commands: Command[], argv: string[]): { cmd: Command; rest: string[] } | null {
   for (const n of [2, 1]) {
     const name = argv.slice(0, n).join(' ');
-    const cmd = COMMANDS.find((c) => c.name === name);
+    const cmd = commands.find((c) => c.name === name);
     if (cmd) return { cmd, rest: argv.slice(n) };
   }
   return null;
@@ -85,15 +84,17 @@ function fail(json: boolean, prefix: string, f: Failure, usage?: string): number
 export async function main(argv: string[]): Promise<number> {
   if (argv.length === 0) argv = ['serve'];
   const json = argv.includes('--json');
-  if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-    process.stdout.write(`${overview()}\n`);
-    return EXIT.ok;
-  }
   if (argv[0] === '--version' || argv[0] === '-V') {
     process.stdout.write(json ? `${JSON.stringify({ version: VERSION })}\n` : `${VERSION}\n`);
     return EXIT.ok;
   }
-  const found = find(argv);
+  // The command table, without what the commands run: each loads its modules when it runs.
+  const { COMMANDS } = await import('./commands/index.js');
+  if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    process.stdout.write(`${overview(COMMANDS)}\n`);
+    return EXIT.ok;
+  }
+  const found = find(COMMANDS, argv);
   if (!found) {
     const group = COMMANDS.filter((c) => c.name.startsWith(`${argv[0]} `));
     const help = argv[1] === '--help' || argv[1] === '-h';

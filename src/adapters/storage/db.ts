@@ -1,16 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from './kysely.js';
+import type pg from 'pg';
 import { privateFile } from '../files.js';
 import { guarded } from './driver.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
 
-// bigint columns hold epoch milliseconds: well inside Number's safe range.
-pg.types.setTypeParser(20, (v) => Number(v));
+let pgModule: typeof pg | undefined;
+/**
+ * node-postgres, loaded on the first PostgreSQL URL: a CLI command on a SQLite database starts
+ * without it (it costs tens of milliseconds of every start-up).
+ */
+function loadPg(): typeof pg {
+  if (!pgModule) {
+    pgModule = createRequire(import.meta.url)('pg') as typeof pg;
+    // bigint columns hold epoch milliseconds: well inside Number's safe range.
+    pgModule.types.setTypeParser(20, (v) => Number(v));
+  }
+  return pgModule;
+}
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -45,7 +57,7 @@ export function openDb(url: string, opts: { poolSize?: number; log?: DbLog } = {
   const origin = randomBytes(6).toString('hex');
   const onRollbackError = (err: unknown) => log?.debug({ err }, 'rollback failed after an error (the error that caused it is reported)');
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5_000, keepAlive: true });
+    const pool = new (loadPg().Pool)({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5_000, keepAlive: true });
     const lost = (err: Error) => log?.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database connection lost');
     pool.on('error', () => {}); // an idle client's error: the pool drops it and connects anew on demand
     // A client that Kysely holds (between the statements of a transaction) has no pool listener:
@@ -74,7 +86,10 @@ export function openDb(url: string, opts: { poolSize?: number; log?: DbLog } = {
 }
 
 export async function migrate(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db: db.kysely, provider: migrationProvider });
+  // Names compared by code point, as Kysely sorts the provider's: its default (localeCompare) costs
+  // every command's start-up the set-up of ICU collation, and gives the same order for these names.
+  const nameComparator = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  const migrator = new Migrator({ db: db.kysely, provider: migrationProvider, nameComparator });
   // Start-up may wait for another process's lock: nothing is being served yet.
   db.sqlite?.pragma('busy_timeout = 5000');
   try {

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { CompiledQuery, type DatabaseConnection, type Dialect, type Driver, type TransactionSettings } from 'kysely';
+import type { DatabaseConnection, Dialect, Driver, TransactionSettings } from 'kysely';
+import { CompiledQuery } from './kysely.js';
 
 /**
  * BEGIN IMMEDIATE found the SQLite write lock taken by another process (the CLI, a backup, a

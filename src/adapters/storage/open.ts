@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { sql } from 'kysely';
+import { sql } from './kysely.js';
 import { type Db, type DbLog, migrate, openDb } from './db.js';
 import { noSqliteDatabase, StorageError } from './errors.js';
 

@@ -1,4 +1,3 @@
-import { AuditService } from '../../core/audit/query.js';
 import { withLocal } from '../context.js';
 import { CliError, type Command } from '../types.js';
 
@@ -24,6 +23,7 @@ export const auditExport: Command = {
         if (!o) throw new CliError(`no org "${org}"`);
         orgId = o.id;
       }
+      const { AuditService } = await import('../../core/audit/query.js');
       for await (const e of new AuditService(c.core).export({ orgId, since: str('since'), until: str('until'), action: str('action') })) {
         if (!process.stdout.write(`${JSON.stringify(e)}\n`)) await new Promise((r) => process.stdout.once('drain', r));
       }

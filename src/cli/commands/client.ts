@@ -1,11 +1,11 @@
-import { ClientService } from '../../core/clients/service.js';
 import type { RequestContext } from '../../core/model.js';
 import { type LocalContext, withLocal } from '../context.js';
 import { print } from '../output.js';
 import { CliError, type Command, JSON_OPTION } from '../types.js';
 
 const CLI_CTX: RequestContext = { actor: { type: 'system', id: null, name: 'cli' }, ip: null, userAgent: 'patd-cli' };
-const service = (c: LocalContext) => new ClientService(c.core, 0);
+/** Loaded when a command runs, with the database (cli/context.ts), not for --help. */
+const service = async (c: LocalContext) => new (await import('../../core/clients/service.js')).ClientService(c.core, 0);
 
 export const clientAdd: Command = {
   name: 'client add',
@@ -16,7 +16,7 @@ export const clientAdd: Command = {
   async run({ values, positionals }) {
     const name = positionals[0];
     if (!name || positionals.length > 1) throw new CliError('one client NAME is required (quote names with spaces)', 2);
-    const { client, secret } = await withLocal((c) => service(c).add(CLI_CTX, name));
+    const { client, secret } = await withLocal(async (c) => (await service(c)).add(CLI_CTX, name));
     if (values.json) print(true, { ...client, secret });
     else {
       process.stdout.write(`client_id=${client.id}\nclient_secret=${secret}\n`);
@@ -32,7 +32,7 @@ export const clientList: Command = {
   usage: 'patd client list [--json]',
   options: { json: JSON_OPTION },
   async run({ values }) {
-    const items = await withLocal((c) => service(c).list());
+    const items = await withLocal(async (c) => (await service(c)).list());
     print(!!values.json, items, items.map((c) => ({ id: c.id, name: c.name, created: new Date(c.createdAt).toISOString(), by: c.createdBy })));
     return 0;
   },
@@ -47,7 +47,7 @@ export const clientRemove: Command = {
   async run({ values, positionals }) {
     const id = positionals[0];
     if (!id) throw new CliError('a CLIENT_ID is required', 2);
-    const removed = await withLocal((c) => service(c).remove(CLI_CTX, id));
+    const removed = await withLocal(async (c) => (await service(c)).remove(CLI_CTX, id));
     if (values.json) print(true, { ...removed, removed: true });
     else process.stdout.write(`removed client ${removed.id} "${removed.name}"\n`);
     return 0;

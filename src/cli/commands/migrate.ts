@@ -9,7 +9,7 @@ export const migrateCmd: Command = {
   options: { json: JSON_OPTION },
   async run({ values }) {
     loadDotEnv();
-    const { openStore } = await import('../../server.js');
+    const { openStore } = await import('../../core-builder.js');
     const store = await openStore(loadConfig(process.env, { ensureSecret: false }));
     try {
       const applied = await store.migrate();

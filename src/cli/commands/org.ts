@@ -1,8 +1,6 @@
 import { PatdError } from '../../core/errors.js';
 import type { Membership, Org, RequestContext } from '../../core/model.js';
-import { type OrgActor, operatorIn } from '../../core/orgs/actor.js';
-import { listMembers, removeMember } from '../../core/orgs/members.js';
-import { memberView } from '../../core/orgs/service.js';
+import type { OrgActor } from '../../core/orgs/actor.js';
 import { NAME_RE } from '../../core/validate.js';
 import { cliCaller, type LocalContext, withLocal } from '../context.js';
 import { print } from '../output.js';
@@ -15,6 +13,7 @@ const ROLES = ['member', 'admin', 'owner'];
 async function asOperator(c: LocalContext, name: string): Promise<OrgActor> {
   const org = NAME_RE.test(name) ? await c.core.store.r.orgs.byName(name) : null;
   if (!org) throw new PatdError('not_found', `no org "${name.slice(0, 40)}"`);
+  const { operatorIn } = await import('../../core/orgs/actor.js');
   return operatorIn(org, CLI_CTX);
 }
 
@@ -75,6 +74,7 @@ export const orgMembers: Command = {
     const [org] = words(positionals, ['ORG']) as [string];
     const all = await withLocal(async (c) => {
       const a = await asOperator(c, org);
+      const { listMembers } = await import('../../core/orgs/members.js');
       const out: Membership[] = [];
       let cursor: string | null = null;
       do {
@@ -84,6 +84,7 @@ export const orgMembers: Command = {
       } while (cursor);
       return out;
     });
+    const { memberView } = await import('../../core/orgs/service.js');
     const items = all.map(memberView);
     print(!!values.json, { items, nextCursor: null }, items.map((m) => ({ username: m.username, role: m.role, since: m.since })));
     return 0;
@@ -103,7 +104,10 @@ export const orgLeave: Command = {
     const [org] = words(positionals, ['ORG']) as [string];
     if (typeof values.user !== 'string') throw new CliError('--user is required', 2);
     const username = values.user;
-    await withLocal(async (c) => removeMember(c.core, await asOperator(c, org), username));
+    await withLocal(async (c) => {
+      const { removeMember } = await import('../../core/orgs/members.js');
+      await removeMember(c.core, await asOperator(c, org), username);
+    });
     if (values.json) print(true, { org, username, removed: true });
     else process.stdout.write(`${username} is no longer a member of ${org}\n`);
     return 0;

@@ -1,8 +1,7 @@
 import { loadConfig, loadDotEnv } from '../../config.js';
 import { PatdError } from '../../core/errors.js';
 import type { Org } from '../../core/model.js';
-import { type RepoView, RepoService } from '../../core/repos/service.js';
-import { DiskRepoStorage } from '../../adapters/git/storage.js';
+import type { RepoService, RepoView } from '../../core/repos/service.js';
 import { type LocalContext, withLocal } from '../context.js';
 import { print } from '../output.js';
 import { CliError, type Command, JSON_OPTION, type Options } from '../types.js';
@@ -20,6 +19,8 @@ async function local<T>(orgName: string, fn: (repos: RepoService, org: Org) => P
   loadDotEnv();
   const config = loadConfig(process.env, { ensureSecret: false });
   return withLocal(async (c: LocalContext) => {
+    // Loaded with the database (cli/context.ts), not for --help or a remote --url.
+    const [{ RepoService }, { DiskRepoStorage }] = await Promise.all([import('../../core/repos/service.js'), import('../../adapters/git/storage.js')]);
     const org = await c.core.store.r.orgs.byName(orgName);
     if (!org) throw new PatdError('not_found', `no org "${orgName.slice(0, 40)}"`);
     return fn(new RepoService(c.core, new DiskRepoStorage(config.dataDir), config.publicUrl), org);

@@ -1,13 +1,13 @@
 import { randomSecret } from '../../core/ids.js';
-import { userView } from '../../core/accounts/service.js';
 import { SYSTEM_ACTOR } from '../../core/model.js';
-import { resetPassword } from '../../core/accounts/reset-password.js';
 import { withLocal } from '../context.js';
 import { print } from '../output.js';
 import { readNewPassword } from '../prompt.js';
 import { CliError, type Command, JSON_OPTION } from '../types.js';
 
 const CLI_CTX = { actor: { ...SYSTEM_ACTOR, name: 'cli' }, ip: null, userAgent: 'patd-cli' };
+// Loaded when a command runs, with the database (cli/context.ts), not for --help.
+const accountViews = () => import('../../core/accounts/service.js');
 
 export const userAdd: Command = {
   name: 'user add',
@@ -38,6 +38,7 @@ export const userAdd: Command = {
       return { ...created, password };
     });
     const password = u.password;
+    const { userView } = await accountViews();
     const out = { ...userView(u), ...(values['generate-password'] ? { password } : {}) };
     if (values.json) print(true, out);
     else process.stdout.write(`created user ${u.username} (${u.id})${values['generate-password'] ? `\npassword: ${password}` : ''}\n`);
@@ -61,8 +62,9 @@ export const userList: Command = {
       } while (cursor);
       return all;
     });
-    const views = users.map(userView);
-    print(!!values.json, views, views.map((u) => ({ username: u.username, email: u.email, admin: u.admin, disabled: u.disabled, id: u.id })));
+    const { userView } = await accountViews();
+    const rows = users.map(userView);
+    print(!!values.json, rows, rows.map((u) => ({ username: u.username, email: u.email, admin: u.admin, disabled: u.disabled, id: u.id })));
     return 0;
   },
 };
@@ -82,7 +84,7 @@ export const userDisable: Command = {
       const target = await c.accounts.byUsername(username);
       return c.accounts.adminUpdate(CLI_CTX, null, target.id, { disabled: !values.enable });
     });
-    if (values.json) print(true, userView(u));
+    if (values.json) print(true, (await accountViews()).userView(u));
     else process.stdout.write(`${u.disabled ? 'disabled' : 'enabled'} user ${u.username}\n`);
     return 0;
   },
@@ -106,9 +108,10 @@ export const userPasswd: Command = {
       // The user is looked up first: a typo fails before anyone types a password.
       const target = await c.accounts.byUsername(username);
       const password = await readNewPassword(`New password for ${target.username}: `);
+      const { resetPassword } = await import('../../core/accounts/reset-password.js');
       return resetPassword(c.core, CLI_CTX, null, target.id, password);
     });
-    if (values.json) print(true, { ...userView(u), sessionsEnded: true });
+    if (values.json) print(true, { ...(await accountViews()).userView(u), sessionsEnded: true });
     else process.stdout.write(`set the password of ${u.username}; their sessions have ended\n`);
     return 0;
   },

@@ -1,4 +1,5 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { sql } from '../kysely.js';
 import { newId } from '../../../core/ids.js';
 
 // Membership by consent: an org invites, the person accepts (docs/orgs.md). At most one

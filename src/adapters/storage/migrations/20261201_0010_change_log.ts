@@ -1,4 +1,5 @@
-import { type Kysely, PostgresAdapter } from 'kysely';
+import type { Kysely } from 'kysely';
+import { PostgresAdapter } from '../kysely.js';
 
 // Invalidations for the other processes on one SQLite file (a running server hears what the CLI
 // changed): appended in the change's transaction, polled by every server, pruned by id.

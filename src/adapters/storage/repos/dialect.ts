@@ -1,4 +1,5 @@
-import { type Kysely, PostgresAdapter } from 'kysely';
+import type { Kysely } from 'kysely';
+import { PostgresAdapter } from '../kysely.js';
 
 /** PostgreSQL gets row locks (FOR UPDATE, SKIP LOCKED); SQLite has one writer and needs none. */
 export function isPostgres(db: Kysely<any>): boolean {

@@ -1,4 +1,5 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { sql } from '../kysely.js';
 import type { Invalidation } from '../../../core/changes.js';
 import type { InvalidationRepo } from '../../../core/ports.js';
 import type { Database } from '../schema.js';

@@ -1,4 +1,5 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import { sql } from '../kysely.js';
 import type { OutboxRow, OutboxStatus } from '../../../core/notifications/ports.js';
 import type { OutboxRepo } from '../../../core/ports.js';
 import type { Database, OutboxTable } from '../schema.js';

@@ -1,4 +1,5 @@
-import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
+import { sql } from '../kysely.js';
 import type { CreatedVia, Token } from '../../../core/model.js';
 import type { TokenFilter, TokenRepo } from '../../../core/ports.js';
 import type { Database, TokensTable } from '../schema.js';
