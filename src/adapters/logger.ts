@@ -44,18 +44,6 @@ export function makeLogger(level: string, dest?: DestinationStream, format: LogF
   return pino(opts, pretty ? prettyStream(dest) : (dest ?? pino.destination({ dest: 1, sync: false })));
 }
 
-/**
- * The access line's own logger: the same destination and level, without redaction. The line is
- * built field by field from known values (method, redacted URL, address, status, time), so it
- * carries nothing to redact, and wildcard redaction would cost more than the rest of a cached
- * token check (bench/pinned.ts). Every other line keeps going through the redacting logger.
- */
-export function accessLogger(logger: Logger): Logger {
-  const stream = (logger as unknown as Record<symbol, DestinationStream | undefined>)[pino.symbols.streamSym];
-  if (!stream || typeof logger.level !== 'string') return logger;
-  return pino({ level: logger.level }, stream);
-}
-
 type Line = { msg?: string; reqId?: string; req?: { method?: string; url?: string }; res?: { statusCode?: number }; responseTime?: number };
 
 /** The access line as a person reads it: `request completed GET /api/v1/me 200 3ms`. */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { accessLogger, makeLogger, requestLoggerFactory } from '../../src/adapters/logger.js';
+import { accessLine } from '../../src/adapters/access-line.js';
+import { makeLogger, requestLoggerFactory } from '../../src/adapters/logger.js';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -35,10 +36,21 @@ test("a request logger follows its route's level and the parent's", () => {
   assert.deepEqual(lines.map((l) => l.msg), ['written', 'now written']);
 });
 
-test('the access logger writes to the same place at the same level', () => {
+test('the access line is a JSON line in the shape of every other line, with odd values escaped', () => {
   const { lines, logger } = capture();
-  const access = accessLogger(logger);
-  access.info({ reqId: 'req_4', req: { method: 'GET', url: '/x' } }, 'request completed');
-  access.debug('below the level');
-  assert.deepEqual(lines.map((l) => [l.msg, l.reqId]), [['request completed', 'req_4']]);
+  logger.warn('before');
+  const write = accessLine(logger);
+  assert.ok(write);
+  write({ reqId: 'req_4', method: 'GET', url: '/x?q="\n\u202e', host: undefined, remoteAddress: '127.0.0.1', remotePort: undefined, statusCode: 200, responseTime: 1.5 });
+  logger.warn('after');
+  assert.deepEqual(lines.map((l) => l.msg), ['before', 'request completed', 'after']);
+  const [first, line] = lines as [Record<string, unknown>, Record<string, any>];
+  assert.deepEqual(Object.keys(line), ['level', 'time', 'pid', 'hostname', 'reqId', 'req', 'res', 'responseTime', 'msg']);
+  assert.equal(line.level, 30);
+  assert.equal(line.hostname, first.hostname);
+  assert.equal(line.pid, first.pid);
+  assert.equal(typeof line.time, 'number');
+  assert.deepEqual(line.req, { method: 'GET', url: '/x?q="\n\u202e', host: null, remoteAddress: '127.0.0.1', remotePort: null });
+  assert.deepEqual(line.res, { statusCode: 200 });
+  assert.equal(line.responseTime, 1.5);
 });

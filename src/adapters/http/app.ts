@@ -6,7 +6,8 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController, type onRequestHookHandler } from 'fastify';
 import { PatdError } from '../../core/errors.js';
 import type { Logger } from 'pino';
-import { accessLogger, redactUrl, requestLoggerFactory } from '../logger.js';
+import { type AccessLine, accessLine } from '../access-line.js';
+import { redactUrl, requestLoggerFactory } from '../logger.js';
 import { authenticate } from './auth.js';
 import type { AppDeps, AuthRule } from './deps.js';
 import { checkDocumented, swaggerOptions } from './openapi.js';
@@ -43,7 +44,7 @@ const routeConfig = (req: FastifyRequest): RouteConfig =>
 class AccessLog extends LogController {
   constructor(
     private readonly unmatched: RouteRecorder,
-    private readonly access: Logger,
+    private readonly access: AccessLine | undefined,
   ) {
     super();
   }
@@ -60,13 +61,11 @@ class AccessLog extends LogController {
       return;
     }
     // A route's log level (forward-auth's is warn) applies to its access line too.
-    if (!(reply.log as Logger).isLevelEnabled('info')) return;
-    this.access.info({
-      reqId: req.id,
-      req: { method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket.remotePort },
-      res: { statusCode: reply.statusCode },
-      responseTime: reply.elapsedTime,
-    }, 'request completed');
+    if (!this.access || !(reply.log as Logger).isLevelEnabled('info')) return;
+    this.access({
+      reqId: req.id, method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket.remotePort,
+      statusCode: reply.statusCode, responseTime: reply.elapsedTime,
+    });
   }
 }
 
@@ -97,7 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: deps.http.trustProxy,
     genReqId: () => `req_${INSTANCE}${(++requests).toString(36)}`,
     childLoggerFactory: requestLoggerFactory as unknown as FastifyServerOptions['childLoggerFactory'],
-    logController: new AccessLog(metrics.route('unmatched'), accessLogger(deps.logger)),
+    logController: new AccessLog(metrics.route('unmatched'), accessLine(deps.logger)),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
   // Before any route: an observer (tests) sees every route of every scope, as declared.
