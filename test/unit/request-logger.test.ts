@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
+import pino from 'pino';
 import { accessLine } from '../../src/adapters/access-line.js';
 import { makeLogger, requestLoggerFactory } from '../../src/adapters/logger.js';
 
@@ -53,4 +58,42 @@ test('the access line is a JSON line in the shape of every other line, with odd 
   assert.deepEqual(line.req, { method: 'GET', url: '/x?q="\n\u202e', host: null, remoteAddress: '127.0.0.1', remotePort: null });
   assert.deepEqual(line.res, { statusCode: 200 });
   assert.equal(line.responseTime, 1.5);
+});
+
+test('on an asynchronous destination access lines are written together, and none is lost when the process exits', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'patd-access-'));
+  const file = join(dir, 'out.log');
+  // A process that writes three access lines to an asynchronous destination and exits at once.
+  const script = `
+    import { openSync } from 'node:fs';
+    import pino from 'pino';
+    import { makeLogger } from ${JSON.stringify(new URL('../../src/adapters/logger.ts', import.meta.url).href)};
+    import { accessLine } from ${JSON.stringify(new URL('../../src/adapters/access-line.ts', import.meta.url).href)};
+    // A file descriptor, as patd serve's standard output is (dest 1).
+    const logger = makeLogger('info', pino.destination({ dest: openSync(${JSON.stringify(file)}, 'a'), sync: false }));
+    const write = accessLine(logger);
+    for (const n of [1, 2, 3]) write({ reqId: 'req_' + n, method: 'GET', url: '/x', host: 'h', remoteAddress: '127.0.0.1', remotePort: 1, statusCode: 200, responseTime: 1 });
+    logger.warn('last');
+    process.exit(0);
+  `;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: process.cwd() });
+  assert.equal(r.status, 0, r.stderr);
+  const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { msg: string; reqId?: string });
+  assert.deepEqual(lines.filter((l) => l.msg === 'request completed').map((l) => l.reqId), ['req_1', 'req_2', 'req_3']);
+  assert.ok(lines.some((l) => l.msg === 'last'));
+});
+
+test('batched access lines reach an asynchronous destination without a request after them', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'patd-access-'));
+  const file = join(dir, 'out.log');
+  const dest = pino.destination({ dest: file, sync: false });
+  const write = accessLine(makeLogger('info', dest));
+  assert.ok(write);
+  write({ reqId: 'req_alone', method: 'GET', url: '/x', host: 'h', remoteAddress: '127.0.0.1', remotePort: 1, statusCode: 200, responseTime: 1 });
+  const deadline = Date.now() + 5000;
+  while (!existsSync(file) || !readFileSync(file, 'utf8').includes('req_alone')) {
+    assert.ok(Date.now() < deadline, 'the line was never written');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  dest.end();
 });
