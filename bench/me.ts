@@ -20,9 +20,6 @@
  * DB statements issued by patd during each patd run are counted at the driver
  * (pg Client#query, better-sqlite3 Database#prepare) to show the hot path does not touch storage.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
-import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import Fastify from 'fastify';
 import pg from 'pg';
@@ -32,6 +29,7 @@ import { createPatd } from '../dist/server.js';
 import { perDialectProcess } from './lib/per-dialect.js';
 import { createTestDb } from '../test/helpers/db.js';
 import { benchKnobs } from './lib/knobs.js';
+import { profiler } from './lib/profiler.js';
 import { alternate, type LoadOptions, type LoadResult, median } from './lib/load.js';
 
 const env = process.env;
@@ -88,26 +86,6 @@ interface Row {
   reqsPerRun: number[];
 }
 
-/** Start/stop hooks that profile this process (the server) over a measured window only. */
-function profiler(file: string): { onMeasureStart?: () => Promise<void>; onMeasureEnd?: () => Promise<void> } {
-  if (!PROF_DIR) return {};
-  const session = new Session();
-  return {
-    async onMeasureStart() {
-      session.connect();
-      await session.post('Profiler.enable');
-      await session.post('Profiler.setSamplingInterval', { interval: 100 });
-      await session.post('Profiler.start');
-    },
-    async onMeasureEnd() {
-      const { profile } = await session.post('Profiler.stop');
-      session.disconnect();
-      mkdirSync(PROF_DIR, { recursive: true });
-      writeFileSync(join(PROF_DIR, file), JSON.stringify(profile));
-    },
-  };
-}
-
 async function benchDialect(dialect: 'sqlite' | 'postgres'): Promise<Row> {
   const db = await createDb(dialect);
   const config = loadConfig({
@@ -144,8 +122,8 @@ async function benchDialect(dialect: 'sqlite' | 'postgres'): Promise<Row> {
     let before = 0;
     const loads: [string, () => LoadOptions][] = [];
     let n = 0;
-    if (ONLY !== 'patd') loads.push(['bare', () => ({ ...common, url: `${bareBase}/api/v1/me`, ...profiler(`${dialect}-bare-${++n}.cpuprofile`) })]);
-    if (ONLY !== 'bare') loads.push(['patd', () => { before = dbStatements; return { ...common, url: `${base}/api/v1/me`, ...profiler(`${dialect}-patd-${++n}.cpuprofile`) }; }]);
+    if (ONLY !== 'patd') loads.push(['bare', () => ({ ...common, url: `${bareBase}/api/v1/me`, ...profiler(PROF_DIR, `${dialect}-bare-${++n}.cpuprofile`) })]);
+    if (ONLY !== 'bare') loads.push(['patd', () => { before = dbStatements; return { ...common, url: `${base}/api/v1/me`, ...profiler(PROF_DIR, `${dialect}-patd-${++n}.cpuprofile`) }; }]);
     const results = await alternate(loads, ROUNDS, (name, round, r) => {
       if (name === 'patd') {
         stmtsPerRun.push(dbStatements - before);

@@ -8,6 +8,8 @@
  * Env knobs: BENCH_DIALECTS=sqlite,postgres  BENCH_ROUNDS=3  BENCH_WARMUP=2  BENCH_DURATION=8
  *            BENCH_CONNECTIONS=50  BENCH_LOG_LEVEL=info (patd's default)  PATD_BENCH_PG_URL=…
  *            BENCH_LAG_TRIES=20  BENCH_MEM_TOKENS=20000
+ *            BENCH_CPU_PROF=DIR  a V8 CPU profile of the server per measured window
+ *                                (DIR/<dialect>-<load>-<round>.cpuprofile)
  *
  * Loads alternate bare, /api/v1/me (PAT, Basic), /auth/verify (PAT, Basic), `rounds` times; the
  * table shows medians. Targets: patd ≥ 0.7 × bare on both stores, p99 ≤ 2 × bare's.
@@ -25,11 +27,13 @@ import { createTestDb } from '../test/helpers/db.js';
 import { benchKnobs } from './lib/knobs.js';
 import { alternate, type LoadOptions, type LoadResult, median, pin } from './lib/load.js';
 import { perDialectProcess } from './lib/per-dialect.js';
+import { profiler } from './lib/profiler.js';
 
 const env = process.env;
 const { dialects: DIALECTS, rounds: ROUNDS, warmup: WARMUP, duration: DURATION, connections: CONNECTIONS, logLevel: LOG_LEVEL, pgAdminUrl: PG_ADMIN_URL } = benchKnobs({ rounds: 3, logLevel: 'info' });
 const LAG_TRIES = Number(env.BENCH_LAG_TRIES ?? 20);
 const MEM_TOKENS = Number(env.BENCH_MEM_TOKENS ?? 20_000);
+const PROF_DIR = env.BENCH_CPU_PROF ?? '';
 const PASSWORD = 'bench-admin-password-1';
 const SERVER_CPU = 0;
 const LOAD_CPU = 1;
@@ -54,7 +58,7 @@ interface Row {
   bytesPerToken: number;
 }
 
-async function hotPath(patd: Patd, base: string): Promise<Map<string, LoadResult[]>> {
+async function hotPath(dialect: string, patd: Patd, base: string): Promise<Map<string, LoadResult[]>> {
   const bare = Fastify();
   bare.get('/hello', async () => 'hello');
   const bareBase = await bare.listen({ host: '127.0.0.1', port: 0 });
@@ -66,10 +70,12 @@ async function hotPath(patd: Patd, base: string): Promise<Map<string, LoadResult
       if (r.status !== 200) throw new Error(`${path}: ${r.status} ${await r.text()}`);
     }
     const common = { connections: CONNECTIONS, warmupSec: WARMUP, durationSec: DURATION, cpu: LOAD_CPU };
-    const loads: [string, LoadOptions][] = [
-      ['bare', { ...common, url: `${bareBase}/hello` }],
-      ['me', { ...common, url: `${base}/api/v1/me`, headers: { authorization } }],
-      ['verify', { ...common, url: `${base}/auth/verify`, headers: { authorization } }],
+    const rounds = new Map<string, number>();
+    const prof = (name: string) => profiler(PROF_DIR, `${dialect}-${name}-${rounds.set(name, (rounds.get(name) ?? 0) + 1).get(name)}.cpuprofile`);
+    const loads: [string, () => LoadOptions][] = [
+      ['bare', () => ({ ...common, url: `${bareBase}/hello`, ...prof('bare') })],
+      ['me', () => ({ ...common, url: `${base}/api/v1/me`, headers: { authorization }, ...prof('me') })],
+      ['verify', () => ({ ...common, url: `${base}/auth/verify`, headers: { authorization }, ...prof('verify') })],
     ];
     return await alternate(loads, ROUNDS, (name, round, r) => {
       process.stderr.write(`  round ${round + 1} ${name.padEnd(6)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.latencyP50Ms} ms  p99 ${r.latencyP99Ms} ms  server cpu ${(r.serverCpu * 100).toFixed(0)}%  other ${(r.otherCpu * 100).toFixed(0)}%${r.otherCpu > 0.2 ? ' NOISY' : ''}\n`);
@@ -144,7 +150,7 @@ async function benchDialect(dialect: 'sqlite' | 'postgres'): Promise<Row> {
   try {
     await a.accounts.bootstrap(PASSWORD);
     const baseA = await a.listen();
-    const results = await hotPath(a, baseA);
+    const results = await hotPath(db.dialect, a, baseA);
     const baseB = await b.listen();
     const lags = await lag(a, b, baseA, baseB);
     await b.close();

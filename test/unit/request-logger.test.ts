@@ -60,6 +60,32 @@ test('the access line is a JSON line in the shape of every other line, with odd 
   assert.equal(line.responseTime, 1.5);
 });
 
+test('every field of the access line survives as JSON: quotes, backslashes, control and non-ASCII characters, odd numbers', () => {
+  const { lines, logger } = capture();
+  const write = accessLine(logger);
+  assert.ok(write);
+  const odd = ['plain', 'a"b', 'a\\b', '\u0000\u001f\u007f', 'é\u2028', '', ' ~!#[]'];
+  for (const v of odd) {
+    write({ reqId: v, method: v, url: v, host: v, remoteAddress: v, remotePort: 65535, statusCode: 404, responseTime: 0.0004 });
+  }
+  write({ reqId: 'r', method: 'GET', url: '/', host: 'h', remoteAddress: 'a', remotePort: Number.NaN, statusCode: 200, responseTime: Number.NaN });
+  write({ reqId: 'r', method: 'GET', url: '/', host: 'h', remoteAddress: 'a', remotePort: 1, statusCode: 200, responseTime: 12345.6789 });
+  write({ reqId: 'r', method: 'GET', url: '/', host: 'h', remoteAddress: 'a', remotePort: 1, statusCode: 200, responseTime: 0.0106 });
+  assert.equal(lines.length, odd.length + 3);
+  for (const [i, v] of odd.entries()) {
+    const l = lines[i] as Record<string, any>;
+    assert.deepEqual([l.reqId, l.req.method, l.req.url, l.req.host, l.req.remoteAddress], [v, v, v, v, v]);
+    assert.equal(l.req.remotePort, 65535);
+    assert.equal(l.res.statusCode, 404);
+    assert.equal(l.responseTime, 0);
+  }
+  const [nan, big, small] = lines.slice(odd.length) as Record<string, any>[];
+  assert.equal(nan?.req.remotePort, null);
+  assert.equal(nan?.responseTime, null);
+  assert.equal(big?.responseTime, 12345.679);
+  assert.equal(small?.responseTime, 0.011);
+});
+
 test('on an asynchronous destination access lines are written together, and none is lost when the process exits', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'patd-access-'));
   const file = join(dir, 'out.log');

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController, type onRequestHookHandler } from 'fastify';
@@ -153,11 +152,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(healthRoutes(deps, metrics));
-  // Token checks for other services answer outside the API scope: no cookie hooks on their hot path.
+  // Token checks for other services (forward-auth, introspection).
   for (const ext of deps.hotExtensions ?? []) await ext(app, deps);
-  // The API, the git host and the pages: the scope with cookies.
+  // The API, the git host and the pages.
   await app.register(async (api) => {
-    await api.register(cookie, { hook: false });
     await api.register(sessionRoutes(deps), { prefix: '/api/v1' });
     await api.register(meRoutes(deps), { prefix: '/api/v1' });
     await api.register(tokenRoutes(deps), { prefix: '/api/v1' });

@@ -3,6 +3,7 @@ import { PatdError } from '../../core/errors.js';
 import { constantTimeEqual } from '../../core/ids.js';
 import type { Caller } from '../../core/model.js';
 import type { TokenPrincipal } from '../../core/tokens/verify.js';
+import { readCookie, setCookie } from './cookies.js';
 import { tokenFromAuthorization } from './credentials.js';
 import type { AppDeps, AuthRule } from './deps.js';
 
@@ -10,17 +11,11 @@ export const SESSION_COOKIE = 'patd_session';
 
 /** The session cookie after any sign-in (API, pages, OIDC): one policy in one place. */
 export function setSessionCookie(reply: FastifyReply, s: { cookie: string; session: { expiresAt: number } }, secure: boolean): void {
-  reply.setCookie(SESSION_COOKIE, s.cookie, { httpOnly: true, sameSite: 'lax', secure, path: '/', expires: new Date(s.session.expiresAt) });
+  setCookie(reply, SESSION_COOKIE, s.cookie, { httpOnly: true, sameSite: 'lax', secure, path: '/', expires: new Date(s.session.expiresAt) });
 }
 
-/**
- * The session cookie, parsed only when a route asks: token requests (the hot path) never pay
- * for cookie parsing (the cookie plugin is registered with hook: false).
- */
-export function sessionCookie(req: FastifyRequest): string | undefined {
-  const h = req.headers.cookie;
-  return h ? req.server.parseCookie(h)[SESSION_COOKIE] : undefined;
-}
+/** The session cookie, parsed only when a route asks: token requests (the hot path) never pay for it. */
+export const sessionCookie = (req: FastifyRequest): string | undefined => readCookie(req, SESSION_COOKIE);
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 function readSecret(req: FastifyRequest): string {

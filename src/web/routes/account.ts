@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { SESSION_COOKIE } from '../../adapters/http/auth.js';
+import { clearCookie } from '../../adapters/http/cookies.js';
 import { isPatdError } from '../../core/errors.js';
 import type { FieldErrors } from '../components/form.js';
 import { ACCOUNT_NOTICES, type AccountData, type AccountNotice, accountPage } from '../pages/account.js';
@@ -83,7 +84,7 @@ export function accountRoutes(app: FastifyInstance, k: WebKit): void {
     const id = String((req.params as { id: string }).id).slice(0, 64);
     const ended = await sessions.revoke(k.sessions.callerOf(req, ctx.viewer.user), ctx.signed.session.id, id);
     if (ended.current) {
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      clearCookie(reply, SESSION_COOKIE, { path: '/' });
       return seeOther(reply, '/signin?done=signed-out');
     }
     return seeOther(reply, '/account?done=session-ended');

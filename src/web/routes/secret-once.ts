@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../core/clock.js';
 import { constantTimeEqual } from '../../core/ids.js';
 import { SecretBox } from '../../core/notifications/signing.js';
-import { cookieOf } from './session.js';
+import { clearCookie, readCookie, setCookie } from '../../adapters/http/cookies.js';
 
 const COOKIE = 'patd_new_secret';
 const MAX_AGE_S = 300;
@@ -28,12 +28,12 @@ export function secretOnce(instanceSecret: string, clock: Clock, secure: boolean
   const cookieOpts = (at: string) => ({ httpOnly: true, sameSite: 'strict', secure, path: at }) as const;
   const keepAt = (reply: FastifyReply, at: string, k: Omit<Kept, 'exp'>): void => {
     const sealed = box.seal(JSON.stringify({ ...k, exp: clock.now() + MAX_AGE_S * 1000 }));
-    reply.setCookie(COOKIE, sealed, { ...cookieOpts(at), maxAge: MAX_AGE_S });
+    setCookie(reply, COOKIE, sealed, { ...cookieOpts(at), maxAge: MAX_AGE_S });
   };
   const takeAt = (req: FastifyRequest, reply: FastifyReply, at: string, subject: string, sessionId: string): Pick<Kept, 'secret' | 'kind'> | null => {
-    const raw = cookieOf(req, COOKIE);
+    const raw = readCookie(req, COOKIE);
     if (raw === undefined) return null;
-    reply.clearCookie(COOKIE, cookieOpts(at));
+    clearCookie(reply, COOKIE, cookieOpts(at));
     if (raw.length > 2048 || !raw.startsWith('v1.')) return null;
     try {
       const k = JSON.parse(box.open(raw)) as Kept;

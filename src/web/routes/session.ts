@@ -1,9 +1,9 @@
-import fastifyCookie from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isPatdError } from '../../core/errors.js';
 import { constantTimeEqual, randomSecret } from '../../core/ids.js';
 import type { Caller, User } from '../../core/model.js';
 import { SESSION_COOKIE, setSessionCookie } from '../../adapters/http/auth.js';
+import { clearCookie, readCookie, setCookie } from '../../adapters/http/cookies.js';
 import type { AppDeps } from '../../adapters/http/deps.js';
 import type { PageCtx, Viewer } from '../context.js';
 import { withRetryAfter } from '../render.js';
@@ -11,9 +11,6 @@ import { field } from './form.js';
 
 const LOGIN_CSRF_COOKIE = 'patd_login_csrf';
 const LOGIN_CSRF_RE = /^[A-Za-z0-9_-]{32}$/;
-
-export const cookieOf = (req: FastifyRequest, name: string): string | undefined =>
-  req.headers.cookie ? fastifyCookie.fastifyCookie.parse(req.headers.cookie)[name] : undefined;
 
 export interface Signed {
   user: User;
@@ -31,7 +28,7 @@ export function webSessions(deps: AppDeps) {
   const cookieOptions = { httpOnly: true, sameSite: 'strict', secure, path: '/' } as const;
 
   async function current(req: FastifyRequest): Promise<Signed | null> {
-    const c = cookieOf(req, SESSION_COOKIE);
+    const c = readCookie(req, SESSION_COOKIE);
     return c ? deps.accounts.fromCookie(c, req.ip) : null;
   }
 
@@ -52,10 +49,10 @@ export function webSessions(deps: AppDeps) {
     },
     /** This browser's login-CSRF value: the one its cookie already holds, or a new one (and the cookie). */
     loginCsrf(req: FastifyRequest, reply: FastifyReply): string {
-      const kept = cookieOf(req, LOGIN_CSRF_COOKIE);
+      const kept = readCookie(req, LOGIN_CSRF_COOKIE);
       if (kept && LOGIN_CSRF_RE.test(kept)) return kept;
       const value = randomSecret(24);
-      reply.setCookie(LOGIN_CSRF_COOKIE, value, { ...cookieOptions, maxAge: 12 * 3600 });
+      setCookie(reply, LOGIN_CSRF_COOKIE, value, { ...cookieOptions, maxAge: 12 * 3600 });
       return value;
     },
     /**
@@ -65,7 +62,7 @@ export function webSessions(deps: AppDeps) {
     async signIn(req: FastifyRequest, reply: FastifyReply): Promise<{ status: number; error: string; username: string } | null> {
       const b = req.body;
       const username = (field(b, 'username') ?? '').slice(0, 100);
-      const kept = cookieOf(req, LOGIN_CSRF_COOKIE);
+      const kept = readCookie(req, LOGIN_CSRF_COOKIE);
       const sent = field(b, 'login_csrf');
       if (!kept || !sent || !constantTimeEqual(sent, kept)) {
         return { status: 403, error: 'The sign-in form has expired or came from another site. Sign in again.', username };
@@ -73,7 +70,7 @@ export function webSessions(deps: AppDeps) {
       try {
         const s = await deps.accounts.signIn(username, field(b, 'password') ?? '', req.ip, req.headers['user-agent'] ?? null);
         setSessionCookie(reply, s, secure);
-        reply.clearCookie(LOGIN_CSRF_COOKIE, cookieOptions);
+        clearCookie(reply, LOGIN_CSRF_COOKIE, cookieOptions);
         return null;
       } catch (e) {
         if (isPatdError(e) && (e.code === 'invalid_credentials' || e.code === 'rate_limited')) {
@@ -86,7 +83,7 @@ export function webSessions(deps: AppDeps) {
     /** Ends the session (the same use case as DELETE /api/v1/session) and drops its cookie. */
     async signOut(req: FastifyRequest, reply: FastifyReply, s: Signed): Promise<void> {
       await deps.accounts.signOut({ user: s.user, token: null, ip: req.ip, userAgent: req.headers['user-agent'] ?? null }, s.session.id);
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      clearCookie(reply, SESSION_COOKIE, { path: '/' });
     },
   };
 }

@@ -5,6 +5,7 @@ import { constantTimeEqual } from '../../../core/ids.js';
 import { SecretBox } from '../../../core/notifications/signing.js';
 import type { OidcRelyingParty, PendingExternalSignIn } from '../../../core/ports.js';
 import { setSessionCookie } from '../auth.js';
+import { clearCookie, readCookie, setCookie } from '../cookies.js';
 import type { HttpExtension } from '../deps.js';
 import { oidcErrorPage } from '../../../web/pages/oidc.js';
 import { seeOther, sendPage as html } from '../../../web/render.js';
@@ -43,7 +44,7 @@ export const oidcRoutes = (rp: OidcRelyingParty, external: ExternalSignIn, insta
   const cookieOptions = { httpOnly: true, sameSite: 'lax', secure, path: COOKIE_PATH } as const;
 
   const read = (req: FastifyRequest): Kept | null => {
-    const raw = req.headers.cookie ? req.server.parseCookie(req.headers.cookie)[OIDC_COOKIE] : undefined;
+    const raw = readCookie(req, OIDC_COOKIE);
     if (!raw || raw.length > 4096 || !raw.startsWith('v1.')) return null;
     try {
       const k: unknown = JSON.parse(box.open(raw));
@@ -62,7 +63,7 @@ export const oidcRoutes = (rp: OidcRelyingParty, external: ExternalSignIn, insta
     try {
       const { url, pending } = await rp.begin();
       const kept: Kept = { ...pending, returnTo, exp: clock.now() + MAX_AGE_S * 1000 };
-      reply.setCookie(OIDC_COOKIE, box.seal(JSON.stringify(kept)), { ...cookieOptions, maxAge: MAX_AGE_S });
+      setCookie(reply, OIDC_COOKIE, box.seal(JSON.stringify(kept)), { ...cookieOptions, maxAge: MAX_AGE_S });
       return seeOther(reply, url);
     } catch (e) {
       return fail(reply, e, returnTo);
@@ -71,7 +72,7 @@ export const oidcRoutes = (rp: OidcRelyingParty, external: ExternalSignIn, insta
 
   app.get('/signin/oidc/callback', { config: { auth: 'none' }, schema: { hide: true } }, async (req, reply) => {
     const kept = read(req);
-    reply.clearCookie(OIDC_COOKIE, cookieOptions);
+    clearCookie(reply, OIDC_COOKIE, cookieOptions);
     const state = (req.query as { state?: unknown }).state;
     if (!kept || typeof state !== 'string' || !constantTimeEqual(state, kept.state)) {
       return html(reply, 400, oidcErrorPage({ viewer: null, now: clock.now() }, 'This sign-in was not started in this browser, has expired (10 minutes) or was tampered with. Start again.', kept?.returnTo ?? '/'));
