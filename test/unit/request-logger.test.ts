@@ -123,3 +123,27 @@ test('batched access lines reach an asynchronous destination without a request a
   }
   dest.end();
 });
+
+test('batched access lines keep their order and their characters: many lines, non-ASCII ones and one larger than a batch', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'patd-access-'));
+  const file = join(dir, 'out.log');
+  const dest = pino.destination({ dest: file, sync: false });
+  const write = accessLine(makeLogger('info', dest));
+  assert.ok(write);
+  const urls: string[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const url = i === 1500 ? `/huge/${'é'.repeat(40_000)}` : i % 7 === 0 ? `/x/${i}/é€😀"\\` : `/x/${i}`;
+    urls.push(url);
+    write({ reqId: `req_${i}`, method: 'GET', url, host: 'h', remoteAddress: '127.0.0.1', remotePort: 1, statusCode: 200, responseTime: 1 });
+  }
+  const deadline = Date.now() + 10_000;
+  const read = () => (existsSync(file) ? readFileSync(file, 'utf8') : '');
+  while (!read().includes('"req_2999"')) {
+    assert.ok(Date.now() < deadline, 'the last line was never written');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const lines = read().trim().split('\n').map((l) => JSON.parse(l) as { reqId: string; req: { url: string } });
+  assert.deepEqual(lines.map((l) => l.reqId), urls.map((_, i) => `req_${i}`));
+  assert.deepEqual(lines.map((l) => l.req.url), urls);
+  dest.end();
+});

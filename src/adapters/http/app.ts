@@ -37,8 +37,8 @@ const routeConfig = (req: FastifyRequest): RouteConfig =>
 
 /**
  * One access line per request, when it completes, with what Fastify's "incoming request" line
- * said (method, URL with secrets redacted, client address), instead of two lines: every line
- * pays for redaction, and token checks are the hot path of every service behind patd.
+ * said (method, URL with secrets redacted, client address), instead of two lines: token checks
+ * are the hot path of every service behind patd. The line is formatted by access-line.ts.
  */
 class AccessLog extends LogController {
   constructor(
