@@ -5,7 +5,7 @@ import { type AddressInfo, createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createTestDb, type TestDb } from '../helpers/db.js';
-import { api, type ServeProcess, signInHttp, spawnServe } from '../helpers/serve-process.js';
+import { api, type ServeProcess, signInHttp, spawnServe, until } from '../helpers/serve-process.js';
 
 const BIN = fileURLToPath(new URL('../../bin/patd', import.meta.url));
 const PASSWORD = 'terminal-admin-password-1';
@@ -21,14 +21,6 @@ function onTerminal(cmd: string, env: Record<string, string | undefined>): { chi
   });
   const exited = new Promise<number | null>((r) => child.on('exit', r));
   return { child, output: () => out, exited };
-}
-
-async function until(what: string, ok: () => boolean, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 /** Without ANSI color codes. */

@@ -10,6 +10,18 @@ export interface ServeProcess {
 }
 
 /**
+ * Polls until `ok()` holds (every 25 ms, up to `ms`). Access lines reach patd serve's stdout in
+ * batches (up to 100 ms late), so a test looking for one waits for it.
+ */
+export async function until(what: string, ok: () => boolean, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/**
  * Runs `patd serve` (or any command that serves) as a real process on a free port and waits
  * for the log line that says where it listens.
  */
