@@ -3,16 +3,19 @@ import { PatdError } from '../../core/errors.js';
 import { constantTimeEqual } from '../../core/ids.js';
 import type { Caller } from '../../core/model.js';
 import type { TokenPrincipal } from '../../core/tokens/verify.js';
-import { readCookie, setCookie } from './cookies.js';
+import { clearCookie, readCookie, setCookie } from './cookies.js';
 import { tokenFromAuthorization } from './credentials.js';
 import type { AppDeps, AuthRule } from './deps.js';
 
-export const SESSION_COOKIE = 'patd_session';
+const SESSION_COOKIE = 'patd_session';
 
 /** The session cookie after any sign-in (API, pages, OIDC): one policy in one place. */
 export function setSessionCookie(reply: FastifyReply, s: { cookie: string; session: { expiresAt: number } }, secure: boolean): void {
   setCookie(reply, SESSION_COOKIE, s.cookie, { httpOnly: true, sameSite: 'lax', secure, path: '/', expires: new Date(s.session.expiresAt) });
 }
+
+/** Drops the session cookie after any sign-out or ended session (API and pages). */
+export const clearSessionCookie = (reply: FastifyReply): void => clearCookie(reply, SESSION_COOKIE, { path: '/' });
 
 /** The session cookie, parsed only when a route asks: token requests (the hot path) never pay for it. */
 export const sessionCookie = (req: FastifyRequest): string | undefined => readCookie(req, SESSION_COOKIE);

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { SESSION_COOKIE } from '../../adapters/http/auth.js';
-import { clearCookie } from '../../adapters/http/cookies.js';
+import { clearSessionCookie } from '../../adapters/http/auth.js';
 import { isPatdError } from '../../core/errors.js';
 import type { FieldErrors } from '../components/form.js';
 import { ACCOUNT_NOTICES, type AccountData, type AccountNotice, accountPage } from '../pages/account.js';
@@ -84,7 +83,7 @@ export function accountRoutes(app: FastifyInstance, k: WebKit): void {
     const id = String((req.params as { id: string }).id).slice(0, 64);
     const ended = await sessions.revoke(k.sessions.callerOf(req, ctx.viewer.user), ctx.signed.session.id, id);
     if (ended.current) {
-      clearCookie(reply, SESSION_COOKIE, { path: '/' });
+      clearSessionCookie(reply);
       return seeOther(reply, '/signin?done=signed-out');
     }
     return seeOther(reply, '/account?done=session-ended');

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isPatdError } from '../../core/errors.js';
 import { constantTimeEqual, randomSecret } from '../../core/ids.js';
 import type { Caller, User } from '../../core/model.js';
-import { SESSION_COOKIE, setSessionCookie } from '../../adapters/http/auth.js';
+import { clearSessionCookie, sessionCookie, setSessionCookie } from '../../adapters/http/auth.js';
 import { clearCookie, readCookie, setCookie } from '../../adapters/http/cookies.js';
 import type { AppDeps } from '../../adapters/http/deps.js';
 import type { PageCtx, Viewer } from '../context.js';
@@ -28,7 +28,7 @@ export function webSessions(deps: AppDeps) {
   const cookieOptions = { httpOnly: true, sameSite: 'strict', secure, path: '/' } as const;
 
   async function current(req: FastifyRequest): Promise<Signed | null> {
-    const c = readCookie(req, SESSION_COOKIE);
+    const c = sessionCookie(req);
     return c ? deps.accounts.fromCookie(c, req.ip) : null;
   }
 
@@ -83,7 +83,7 @@ export function webSessions(deps: AppDeps) {
     /** Ends the session (the same use case as DELETE /api/v1/session) and drops its cookie. */
     async signOut(req: FastifyRequest, reply: FastifyReply, s: Signed): Promise<void> {
       await deps.accounts.signOut({ user: s.user, token: null, ip: req.ip, userAgent: req.headers['user-agent'] ?? null }, s.session.id);
-      clearCookie(reply, SESSION_COOKIE, { path: '/' });
+      clearSessionCookie(reply);
     },
   };
 }

@@ -1,8 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { SessionService } from '../../../core/accounts/sessions.js';
-import { caller, SESSION_COOKIE } from '../auth.js';
-import { clearCookie } from '../cookies.js';
+import { caller, clearSessionCookie } from '../auth.js';
 import type { AppDeps, HttpExtension } from '../deps.js';
 import { errors, NoContent } from '../schemas.js';
 
@@ -31,7 +30,7 @@ const plugin = (_deps: AppDeps, sessions: SessionService): FastifyPluginAsync =>
     config: { auth }, schema: { tags, operationId: 'endSession', summary: 'End one of your sessions', params: IdParam, response: { 204: NoContent, ...errors(401, 403, 404) } },
   }, async (req, reply) => {
     const r = await sessions.revoke(caller(req), req.session?.id ?? null, (req.params as Static<typeof IdParam>).id);
-    if (r.current) clearCookie(reply, SESSION_COOKIE, { path: '/' });
+    if (r.current) clearSessionCookie(reply);
     return reply.code(204).send();
   });
 };

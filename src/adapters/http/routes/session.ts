@@ -1,8 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { userView } from '../../../core/accounts/service.js';
-import { caller, SESSION_COOKIE, setSessionCookie } from '../auth.js';
-import { clearCookie } from '../cookies.js';
+import { caller, clearSessionCookie, setSessionCookie } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { errors, NoContent, UserView } from '../schemas.js';
 
@@ -29,7 +28,7 @@ export const sessionRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) 
     schema: { tags: ['session'], operationId: 'signOut', summary: 'Sign out', response: { 204: NoContent, ...errors(401, 403) } },
   }, async (req, reply) => {
     if (req.session) await deps.accounts.signOut(caller(req), req.session.id);
-    clearCookie(reply, SESSION_COOKIE, { path: '/' });
+    clearSessionCookie(reply);
     return reply.code(204).send();
   });
 };
