@@ -70,8 +70,11 @@ async function hotPath(dialect: string, patd: Patd, base: string): Promise<Map<s
       if (r.status !== 200) throw new Error(`${path}: ${r.status} ${await r.text()}`);
     }
     const common = { connections: CONNECTIONS, warmupSec: WARMUP, durationSec: DURATION, cpu: LOAD_CPU };
-    const rounds = new Map<string, number>();
-    const prof = (name: string) => profiler(PROF_DIR, `${dialect}-${name}-${rounds.set(name, (rounds.get(name) ?? 0) + 1).get(name)}.cpuprofile`);
+    const runs: Record<string, number> = {};
+    const prof = (name: string) => {
+      runs[name] = (runs[name] ?? 0) + 1;
+      return profiler(PROF_DIR, `${dialect}-${name}-${runs[name]}.cpuprofile`);
+    };
     const loads: [string, () => LoadOptions][] = [
       ['bare', () => ({ ...common, url: `${bareBase}/hello`, ...prof('bare') })],
       ['me', () => ({ ...common, url: `${base}/api/v1/me`, headers: { authorization }, ...prof('me') })],

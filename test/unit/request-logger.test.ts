@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import pino from 'pino';
 import { accessLine } from '../../src/adapters/access-line.js';
 import { makeLogger, requestLoggerFactory } from '../../src/adapters/logger.js';
+import { until } from '../helpers/serve-process.js';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -109,41 +110,34 @@ test('on an asynchronous destination access lines are written together, and none
   assert.ok(lines.some((l) => l.msg === 'last'));
 });
 
-test('batched access lines reach an asynchronous destination without a request after them', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'patd-access-'));
-  const file = join(dir, 'out.log');
+/** Access lines to a file through an asynchronous destination, as patd serve writes them. */
+function asyncFileAccessLine() {
+  const file = join(mkdtempSync(join(tmpdir(), 'patd-access-')), 'out.log');
   const dest = pino.destination({ dest: file, sync: false });
   const write = accessLine(makeLogger('info', dest));
   assert.ok(write);
+  const read = () => (existsSync(file) ? readFileSync(file, 'utf8') : '');
+  return { write, read, end: () => dest.end() };
+}
+
+test('batched access lines reach an asynchronous destination without a request after them', async () => {
+  const { write, read, end } = asyncFileAccessLine();
   write({ reqId: 'req_alone', method: 'GET', url: '/x', host: 'h', remoteAddress: '127.0.0.1', remotePort: 1, statusCode: 200, responseTime: 1 });
-  const deadline = Date.now() + 5000;
-  while (!existsSync(file) || !readFileSync(file, 'utf8').includes('req_alone')) {
-    assert.ok(Date.now() < deadline, 'the line was never written');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  dest.end();
+  await until('the line', () => read().includes('req_alone'), 5000);
+  end();
 });
 
 test('batched access lines keep their order and their characters: many lines, non-ASCII ones and one larger than a batch', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'patd-access-'));
-  const file = join(dir, 'out.log');
-  const dest = pino.destination({ dest: file, sync: false });
-  const write = accessLine(makeLogger('info', dest));
-  assert.ok(write);
+  const { write, read, end } = asyncFileAccessLine();
   const urls: string[] = [];
   for (let i = 0; i < 3000; i++) {
     const url = i === 1500 ? `/huge/${'é'.repeat(40_000)}` : i % 7 === 0 ? `/x/${i}/é€😀"\\` : `/x/${i}`;
     urls.push(url);
     write({ reqId: `req_${i}`, method: 'GET', url, host: 'h', remoteAddress: '127.0.0.1', remotePort: 1, statusCode: 200, responseTime: 1 });
   }
-  const deadline = Date.now() + 10_000;
-  const read = () => (existsSync(file) ? readFileSync(file, 'utf8') : '');
-  while (!read().includes('"req_2999"')) {
-    assert.ok(Date.now() < deadline, 'the last line was never written');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await until('the last line', () => read().includes('"req_2999"'), 10_000);
   const lines = read().trim().split('\n').map((l) => JSON.parse(l) as { reqId: string; req: { url: string } });
   assert.deepEqual(lines.map((l) => l.reqId), urls.map((_, i) => `req_${i}`));
   assert.deepEqual(lines.map((l) => l.req.url), urls);
-  dest.end();
+  end();
 });
