@@ -25,7 +25,7 @@ function patd(args: string[], env: Record<string, string>): Promise<{ code: numb
     ch.stderr.on('data', (d) => {
       err += String(d);
     });
-    ch.on('exit', (code) => resolve({ code, out, err }));
+    ch.on('close', (code) => resolve({ code, out, err }));
   });
 }
 

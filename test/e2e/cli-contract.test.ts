@@ -27,7 +27,7 @@ function patd(args: string[], env: Record<string, string | undefined> = {}, o: {
     ch.stderr.on('data', (d) => {
       err += String(d);
     });
-    ch.on('exit', (code) => resolve({ code, out, err }));
+    ch.on('close', (code) => resolve({ code, out, err }));
     ch.stdin.end(o.stdin ?? '');
   });
 }

@@ -54,7 +54,7 @@ describe('patd serve and the CLI on a terminal (sqlite)', () => {
         ch.stderr.on('data', (d) => {
           out += String(d);
         });
-        ch.on('exit', (code) => resolve({ code, out }));
+        ch.on('close', (code) => resolve({ code, out }));
       });
       assert.equal(r.code, 1);
       assert.match(r.out, /is already in use/);
