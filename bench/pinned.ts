@@ -11,13 +11,17 @@
  *            BENCH_CPU_PROF=DIR  a V8 CPU profile of the server per measured window
  *                                (DIR/<dialect>-<load>-<round>.cpuprofile)
  *
+ * The bare service runs in a process of its own (bench/lib/bare-hello.mjs), pinned to the same
+ * core: sharing patd's process would give both each other's JIT feedback and timers, which no
+ * real deployment has. BENCH_CPU_PROF profiles patd's windows only.
  * Loads alternate bare, /api/v1/me (PAT, Basic), /auth/verify (PAT, Basic), `rounds` times; the
  * table shows medians. Targets: patd ≥ 0.7 × bare on both stores, p99 ≤ 2 × bare's.
  * Lag: token cached on instance B, revoked on instance A (same database): the time from A's
  * answer until B refuses (polled every 2 ms), median and worst of BENCH_LAG_TRIES.
  * Memory: heap growth per token after verifying BENCH_MEM_TOKENS distinct tokens (after GC).
  */
-import Fastify from 'fastify';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { makeLogger } from '../dist/adapters/logger.js';
 import { loadConfig } from '../dist/config.js';
@@ -58,10 +62,19 @@ interface Row {
   bytesPerToken: number;
 }
 
+/** The bare Fastify hello service in a process of its own, pinned to the server's core. */
+async function bareService(): Promise<{ url: string; pid: number; stop: () => void }> {
+  const child = fork(fileURLToPath(new URL('./lib/bare-hello.mjs', import.meta.url)), [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('message', (m) => resolve((m as { url: string }).url));
+    child.once('exit', (code) => reject(new Error(`bare service exited with code ${code}`)));
+  });
+  pin(child.pid as number, SERVER_CPU);
+  return { url, pid: child.pid as number, stop: () => child.disconnect() };
+}
+
 async function hotPath(dialect: string, patd: Patd, base: string): Promise<Map<string, LoadResult[]>> {
-  const bare = Fastify();
-  bare.get('/hello', async () => 'hello');
-  const bareBase = await bare.listen({ host: '127.0.0.1', port: 0 });
+  const bare = await bareService();
   try {
     const t = await issue(patd, ['profile:read', 'code:read']);
     const authorization = `Basic ${Buffer.from(`:${t.secret}`).toString('base64')}`;
@@ -76,7 +89,7 @@ async function hotPath(dialect: string, patd: Patd, base: string): Promise<Map<s
       return profiler(PROF_DIR, `${dialect}-${name}-${runs[name]}.cpuprofile`);
     };
     const loads: [string, () => LoadOptions][] = [
-      ['bare', () => ({ ...common, url: `${bareBase}/hello`, ...prof('bare') })],
+      ['bare', () => ({ ...common, url: `${bare.url}/hello`, serverPid: bare.pid })],
       ['me', () => ({ ...common, url: `${base}/api/v1/me`, headers: { authorization }, ...prof('me') })],
       ['verify', () => ({ ...common, url: `${base}/auth/verify`, headers: { authorization }, ...prof('verify') })],
     ];
@@ -84,7 +97,7 @@ async function hotPath(dialect: string, patd: Patd, base: string): Promise<Map<s
       process.stderr.write(`  round ${round + 1} ${name.padEnd(6)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.latencyP50Ms} ms  p99 ${r.latencyP99Ms} ms  server cpu ${(r.serverCpu * 100).toFixed(0)}%  other ${(r.otherCpu * 100).toFixed(0)}%${r.otherCpu > 0.2 ? ' NOISY' : ''}\n`);
     });
   } finally {
-    await bare.close();
+    bare.stop();
   }
 }
 
@@ -149,11 +162,13 @@ async function benchDialect(dialect: 'sqlite' | 'postgres'): Promise<Row> {
   // Logs are written as in production (to a file descriptor), just not to this terminal.
   const sink = () => pino.destination({ dest: '/dev/null', sync: false });
   const a = await createPatd(configFor(db), { logger: makeLogger(LOG_LEVEL, sink()) });
-  const b = await createPatd(configFor(db), { logger: makeLogger('warn', sink()) });
+  let b: Patd | undefined;
   try {
     await a.accounts.bootstrap(PASSWORD);
     const baseA = await a.listen();
     const results = await hotPath(db.dialect, a, baseA);
+    // The second instance only after the hot path: its timers would share the server's core.
+    b = await createPatd(configFor(db), { logger: makeLogger('warn', sink()) });
     const baseB = await b.listen();
     const lags = await lag(a, b, baseA, baseB);
     await b.close();
@@ -167,7 +182,7 @@ async function benchDialect(dialect: 'sqlite' | 'postgres'): Promise<Row> {
       bytesPerToken,
     };
   } finally {
-    await b.close().catch(() => {});
+    await b?.close().catch(() => {});
     await a.close();
     await db.drop();
   }

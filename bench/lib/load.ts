@@ -13,6 +13,7 @@
  *   median(results.get('patd')!.map((r) => r.rps));
  */
 import { fork, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +43,8 @@ export interface LoadOptions {
   flood?: { valid: string; share: number; pool: number; prefix: string };
   /** Pin the load generator to this CPU (taskset), e.g. when the server is pinned to another. */
   cpu?: number;
+  /** The server is another process (e.g. a bare service): its CPU is read from /proc, not this process's. */
+  serverPid?: number;
   /** Called in this process when the measured window starts / ends (e.g. to start a CPU profile). Not sent to the child. */
   onMeasureStart?: () => void | Promise<void>;
   onMeasureEnd?: () => void | Promise<void>;
@@ -80,7 +83,8 @@ const CHILD_FLAG = 'PATD_BENCH_LOAD_CHILD';
 
 /** Runs warm-up + measured load from a child process and returns the measured figures. */
 export function runLoad(o: LoadOptions): Promise<LoadResult> {
-  const { onMeasureStart, onMeasureEnd, cpu, ...wire } = o;
+  const { onMeasureStart, onMeasureEnd, cpu, serverPid, ...wire } = o;
+  const serverUsage = serverPid === undefined ? () => process.cpuUsage() : () => procCpuUsage(serverPid);
   const opts = { connections: 50, pipelining: 1, warmupSec: 2, durationSec: 8, method: 'GET', expectStatus: 200, ...wire };
   return new Promise((resolve, reject) => {
     const child = fork(SELF, [], {
@@ -104,14 +108,15 @@ export function runLoad(o: LoadOptions): Promise<LoadResult> {
     child.on('message', async (m: ChildMsg) => {
       if (m.type === 'measuring') {
         await onMeasureStart?.();
-        cpu0 = process.cpuUsage();
+        cpu0 = serverUsage();
         elu0 = performance.eventLoopUtilization();
         t0 = performance.now();
         busy0 = machineBusyUs();
       } else if (m.type === 'done') {
         await onMeasureEnd?.();
         const wallUs = (performance.now() - t0) * 1000;
-        const cpu = cpu0 ? process.cpuUsage(cpu0) : { user: 0, system: 0 };
+        const now = serverUsage();
+        const cpu = cpu0 ? { user: now.user - cpu0.user, system: now.system - cpu0.system } : { user: 0, system: 0 };
         const elu = elu0 ? performance.eventLoopUtilization(elu0).utilization : 0;
         const serverCpu = wallUs > 0 ? (cpu.user + cpu.system) / wallUs : 0;
         const machine = wallUs > 0 ? (machineBusyUs() - busy0) / wallUs : 0;
@@ -136,6 +141,16 @@ export function pin(pid: number, cpu: number): void {
   const r = spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`taskset failed: ${r.stderr || r.error}`);
 }
+
+/** A process's CPU time from /proc/PID/stat (utime, stime), in µs like process.cpuUsage(). */
+function procCpuUsage(pid: number): NodeJS.CpuUsage {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const tick = 1e6 / CLOCK_TICKS;
+  return { user: Number(f[11]) * tick, system: Number(f[12]) * tick };
+}
+/** USER_HZ: 100 on Linux for every architecture Node runs on. */
+const CLOCK_TICKS = 100;
 
 /** Busy CPU time of the whole machine, all cores, in µs. */
 function machineBusyUs(): number {

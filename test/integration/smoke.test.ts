@@ -21,6 +21,18 @@ for (const dialect of await dialects()) {
       assert.equal(res.json().token.id, t.id);
     });
 
+    test('GET /me is never stored by a cache, for a token (first and cached answer) or a session', async () => {
+      const t = await createToken(p, admin, { name: 'smoke no-store', scopes: ['profile:read'] });
+      for (let i = 0; i < 2; i++) {
+        const res = await p.req('GET', '/api/v1/me', { auth: { basic: t.secret } });
+        assert.equal(res.statusCode, 200);
+        assert.equal(res.headers['cache-control'], 'no-store', `token answer ${i + 1}`);
+      }
+      const res = await p.req('GET', '/api/v1/me', { auth: admin });
+      assert.equal(res.statusCode, 200);
+      assert.equal(res.headers['cache-control'], 'no-store', 'session answer');
+    });
+
     test('one access log line per request, when it completes, with method, URL (secrets redacted) and status', async () => {
       const res = await p.req('GET', '/signin/oidc/callback?code=SECRET-CODE-1&state=SECRET-STATE-1');
       assert.equal(res.statusCode, 404);

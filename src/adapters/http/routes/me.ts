@@ -27,6 +27,8 @@ export const meRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) => {
     schema: { tags: ['me'], operationId: 'getMe', summary: 'The caller, and for a PAT its id, scopes, orgs and expiry', response: { 200: MeView, ...errors(401, 403) } },
   }, async (req, reply) => {
     const c = caller(req);
+    // Who the caller is, for this credential only: no cache (a browser's included) keeps it.
+    reply.header('cache-control', 'no-store');
     // A token's answer only changes when its cached principal does: serialize it once.
     const cached = c.principal ? bodies.get(c.principal) : undefined;
     if (cached) return reply.type('application/json; charset=utf-8').send(cached);
