@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,27 +7,15 @@ import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createTestDb, dialects } from '../helpers/db.js';
+import { type CommandResult, runCommand } from '../helpers/run-command.js';
 import { api, type ServeProcess, signInHttp, spawnServe } from '../helpers/serve-process.js';
 
 const BIN = fileURLToPath(new URL('../../bin/patd', import.meta.url));
 const run = promisify(execFile);
 const PASSWORD = 'backup-admin-password-1';
 
-/** bin/patd as a child process (never synchronously: the servers under test run in children too). */
-function patd(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const ch = spawn(BIN, args, { env: { ...process.env, PATD_LOG_LEVEL: 'warn', ...env } });
-    let out = '';
-    let err = '';
-    ch.stdout.on('data', (d) => {
-      out += String(d);
-    });
-    ch.stderr.on('data', (d) => {
-      err += String(d);
-    });
-    ch.on('close', (code) => resolve({ code, out, err }));
-  });
-}
+/** bin/patd to its end, with its output. */
+const patd = (args: string[], env: Record<string, string>): Promise<CommandResult> => runCommand(BIN, args, { env: { ...process.env, PATD_LOG_LEVEL: 'warn', ...env } });
 
 describe('patd backup and restore while the server writes (sqlite)', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'patd-backup-'));

@@ -1,36 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createTestDb, dialects, type TestDb } from '../helpers/db.js';
+import { type CommandResult, runCommand } from '../helpers/run-command.js';
 
 const BIN = fileURLToPath(new URL('../../bin/patd', import.meta.url));
 const PKG = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-interface Result {
-  code: number | null;
-  out: string;
-  err: string;
-}
-
-function patd(args: string[], env: Record<string, string | undefined> = {}, o: { cwd?: string; stdin?: string } = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    const ch = spawn(BIN, args, { cwd: o.cwd, env: { ...process.env, PATD_LOG_LEVEL: 'warn', ...env } });
-    let out = '';
-    let err = '';
-    ch.stdout.on('data', (d) => {
-      out += String(d);
-    });
-    ch.stderr.on('data', (d) => {
-      err += String(d);
-    });
-    ch.on('close', (code) => resolve({ code, out, err }));
-    ch.stdin.end(o.stdin ?? '');
-  });
-}
+const patd = (args: string[], env: Record<string, string | undefined> = {}, o: { cwd?: string; stdin?: string } = {}): Promise<CommandResult> =>
+  runCommand(BIN, args, { cwd: o.cwd, stdin: o.stdin, env: { ...process.env, PATD_LOG_LEVEL: 'warn', ...env } });
 
 /** Runs `fn` over `items`, `n` at a time (child processes are the slow part). */
 async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {

@@ -5,6 +5,7 @@ import { type AddressInfo, createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createTestDb, type TestDb } from '../helpers/db.js';
+import { runCommand } from '../helpers/run-command.js';
 import { api, type ServeProcess, signInHttp, spawnServe, until } from '../helpers/serve-process.js';
 
 const BIN = fileURLToPath(new URL('../../bin/patd', import.meta.url));
@@ -45,29 +46,12 @@ describe('patd serve and the CLI on a terminal (sqlite)', () => {
     await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
     try {
       const port = String((busy.address() as AddressInfo).port);
-      const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
-        const ch = spawn(BIN, ['serve'], { env: { ...process.env, ...env, PATD_ADMIN_PASSWORD: '', PATD_PORT: port } });
-        let out = '';
-        ch.stdout.on('data', (d) => {
-          out += String(d);
-        });
-        ch.stderr.on('data', (d) => {
-          out += String(d);
-        });
-        ch.on('close', (code) => resolve({ code, out }));
-      });
+      const r = await runCommand(BIN, ['serve'], { env: { ...process.env, ...env, PATD_ADMIN_PASSWORD: '', PATD_PORT: port } });
       assert.equal(r.code, 1);
-      assert.match(r.out, /is already in use/);
-      assert.doesNotMatch(r.out, /password/i);
-      const users = await new Promise<string>((resolve) => {
-        const ch = spawn(BIN, ['user', 'list', '--json'], { env: { ...process.env, ...env } });
-        let out = '';
-        ch.stdout.on('data', (d) => {
-          out += String(d);
-        });
-        ch.on('exit', () => resolve(out));
-      });
-      assert.deepEqual(JSON.parse(users), [], 'no admin was created');
+      assert.match(r.out + r.err, /is already in use/);
+      assert.doesNotMatch(r.out + r.err, /password/i);
+      const users = await runCommand(BIN, ['user', 'list', '--json'], { env: { ...process.env, ...env } });
+      assert.deepEqual(JSON.parse(users.out), [], 'no admin was created');
     } finally {
       busy.close();
     }
