@@ -129,7 +129,7 @@ describe('bin/patd: the contract of every command', () => {
     const listed = h.out.split('Commands:\n')[1]?.split('\n\n')[0]?.split('\n').map((l) => l.trim().split(/\s{2,}/)[0]) ?? [];
     assert.deepEqual([...listed].sort(), Object.keys(COMMANDS).sort(), 'a command without a row in this table, or a row without a command');
     assert.match(h.out, /Exit status:\n\s+0\s+success\n\s+1\s+.*\n\s+2\s+usage error.*\n\s+3\s+configuration or database.*\n\s+130\s+cancelled/);
-    for (const v of [['--version'], ['-V']]) assert.deepEqual(await patd(v), { code: 0, out: `${PKG.version}\n`, err: '' });
+    for (const v of [['--version'], ['-V']]) assert.deepEqual(await patd(v), { code: 0, signal: null, out: `${PKG.version}\n`, err: '' });
   });
 
   test('every command: --help shows its usage and a description for every option; docs/cli.md has the same', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { dialects } from '../helpers/db.js';
 import { ADMIN_PASSWORD, type Auth, addUser, createToken, startTestPatd, type TestPatd } from '../helpers/harness.js';
 import { findNginx, type Nginx, startNginx } from '../helpers/nginx.js';
+import { type CommandResult, runCommand } from '../helpers/run-command.js';
 import { listen } from '../helpers/sibling.js';
 
 const PKG = 'hello-patd';
@@ -57,29 +58,8 @@ function registryServerBlock(patdPort: number, reg: string): string {
   }`;
 }
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs a command with its own env (nothing inherited) and a timeout: a hang fails the test. */
-function run(cmd: string, args: string[], cwd: string, env: Record<string, string>, timeoutMs = 60_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += String(d);
-    });
-    child.stderr.on('data', (d) => {
-      stderr += String(d);
-    });
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
+const run = (cmd: string, args: string[], cwd: string, env: Record<string, string>, timeoutMs = 60_000): Promise<CommandResult> => runCommand(cmd, args, { cwd, env, timeoutMs });
 
 const nginxBin = findNginx();
 
@@ -149,7 +129,7 @@ for (const dialect of nginxBin ? await dialects() : []) {
      * `npm install hello-patd` in a fresh project with a fresh HOME, .npmrc and cache (so no
      * cached packument or tarball can make a refused case pass). `npmrc` are the auth lines.
      */
-    async function npmInstall(npmrc: string[]): Promise<Run & { dir: string; log: string[] }> {
+    async function npmInstall(npmrc: string[]): Promise<CommandResult & { dir: string; log: string[] }> {
       const dir = join(work, `case-${++cases}`);
       const project = join(dir, 'project');
       mkdirSync(project, { recursive: true });
@@ -170,24 +150,24 @@ for (const dialect of nginxBin ? await dialects() : []) {
       };
       const from = logLines().length;
       const r = await run('npm', ['install', PKG, '--no-audit', '--no-fund', '--prefer-online'], project, env);
-      assert.equal(r.signal, null, `npm was killed (timeout?): ${r.stderr}`);
+      assert.equal(r.signal, null, `npm was killed (timeout?): ${r.err}`);
       return { ...r, dir: project, log: logLines(from) };
     }
 
-    async function assertInstalled(r: Run & { dir: string; log: string[] }, user: string) {
-      assert.equal(r.code, 0, `npm install failed:\n${r.stderr}\n${nginx.errorLog()}`);
-      assert.match(r.stdout, /added 1 package/);
+    async function assertInstalled(r: CommandResult & { dir: string; log: string[] }, user: string) {
+      assert.equal(r.code, 0, `npm install failed:\n${r.err}\n${nginx.errorLog()}`);
+      assert.match(r.out, /added 1 package/);
       const out = await run(process.execPath, ['-e', `console.log(require('${PKG}'))`], r.dir, { PATH: process.env.PATH ?? '' }, 10_000);
-      assert.equal(out.code, 0, out.stderr);
-      assert.equal(out.stdout, 'hello from patd\n');
+      assert.equal(out.code, 0, out.err);
+      assert.equal(out.out, 'hello from patd\n');
       // Both requests went through auth_request, and patd named the token's owner.
       assert.deepEqual(r.log, [`GET /${PKG} 200 user=${user} challenge=`, `GET /${PKG}/-/${TARBALL} 200 user=${user} challenge=`]);
     }
 
     /** npm failed with `status`, installed nothing, and asked nginx for the packument only: returns the challenge. */
-    function assertRefused(r: Run & { dir: string; log: string[] }, status: 401 | 403): string {
-      assert.notEqual(r.code, 0, `npm install should have failed:\n${r.stdout}`);
-      assert.match(r.stderr, status === 401 ? /npm error code E401\n.*Unable to authenticate/ : /npm error code E403\n.*403 Forbidden - GET http:\/\/127\.0\.0\.1:\d+\/hello-patd/);
+    function assertRefused(r: CommandResult & { dir: string; log: string[] }, status: 401 | 403): string {
+      assert.notEqual(r.code, 0, `npm install should have failed:\n${r.out}`);
+      assert.match(r.err, status === 401 ? /npm error code E401\n.*Unable to authenticate/ : /npm error code E403\n.*403 Forbidden - GET http:\/\/127\.0\.0\.1:\d+\/hello-patd/);
       assert.equal(existsSync(join(r.dir, 'node_modules', PKG)), false);
       assert.equal(r.log.length, 1, r.log.join('\n'));
       const m = /^GET \/hello-patd (\d+) user= challenge=(.*)$/.exec(r.log[0] ?? '');
