@@ -142,6 +142,9 @@ export function pin(pid: number, cpu: number): void {
   if (r.status !== 0) throw new Error(`taskset failed: ${r.stderr || r.error}`);
 }
 
+/** USER_HZ: 100 on Linux for every architecture Node runs on. */
+const CLOCK_TICKS = 100;
+
 /** A process's CPU time from /proc/PID/stat (utime, stime), in µs like process.cpuUsage(). */
 function procCpuUsage(pid: number): NodeJS.CpuUsage {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -149,8 +152,6 @@ function procCpuUsage(pid: number): NodeJS.CpuUsage {
   const tick = 1e6 / CLOCK_TICKS;
   return { user: Number(f[11]) * tick, system: Number(f[12]) * tick };
 }
-/** USER_HZ: 100 on Linux for every architecture Node runs on. */
-const CLOCK_TICKS = 100;
 
 /** Busy CPU time of the whole machine, all cores, in µs. */
 function machineBusyUs(): number {
