@@ -8,12 +8,14 @@
  * Env knobs: BENCH_DIALECTS=sqlite,postgres  BENCH_ROUNDS=3  BENCH_WARMUP=2  BENCH_DURATION=8
  *            BENCH_CONNECTIONS=50  BENCH_LOG_LEVEL=info (patd's default)  PATD_BENCH_PG_URL=…
  *            BENCH_LAG_TRIES=20  BENCH_MEM_TOKENS=20000
- *            BENCH_CPU_PROF=DIR  a V8 CPU profile of the server per measured window
- *                                (DIR/<dialect>-<load>-<round>.cpuprofile)
+ *            BENCH_CPU_PROF=DIR  a V8 CPU profile of the measured patd server, over its whole life
+ *                                (node --cpu-prof: DIR/CPU.*.cpuprofile, one per dialect)
  *
- * The bare service runs in a process of its own (bench/lib/bare-hello.mjs), pinned to the same
- * core: sharing patd's process would give both each other's JIT feedback and timers, which no
- * real deployment has. BENCH_CPU_PROF profiles patd's windows only.
+ * Both services run in processes of their own, pinned to the same core, as they would be
+ * deployed: the bare one (bench/lib/bare-hello.mjs) and patd (bench/lib/patd-server.mjs: the
+ * server `patd serve` builds, workers included, logging JSON lines to a file descriptor). In this
+ * benchmark's process patd would share its JIT feedback, timers and heap with the benchmark
+ * itself. The lag and memory figures use instances in this process, after the hot path.
  * Loads alternate bare, /api/v1/me (PAT, Basic), /auth/verify (PAT, Basic), `rounds` times; the
  * table shows medians. Targets: patd ≥ 0.7 × bare on both stores, p99 ≤ 2 × bare's.
  * Lag: token cached on instance B, revoked on instance A (same database): the time from A's
@@ -31,13 +33,13 @@ import { createTestDb } from '../test/helpers/db.js';
 import { benchKnobs } from './lib/knobs.js';
 import { alternate, type LoadOptions, type LoadResult, median, pin } from './lib/load.js';
 import { perDialectProcess } from './lib/per-dialect.js';
-import { profiler } from './lib/profiler.js';
 
 const env = process.env;
 const { dialects: DIALECTS, rounds: ROUNDS, warmup: WARMUP, duration: DURATION, connections: CONNECTIONS, logLevel: LOG_LEVEL, pgAdminUrl: PG_ADMIN_URL } = benchKnobs({ rounds: 3, logLevel: 'info' });
 const LAG_TRIES = Number(env.BENCH_LAG_TRIES ?? 20);
 const MEM_TOKENS = Number(env.BENCH_MEM_TOKENS ?? 20_000);
 const PROF_DIR = env.BENCH_CPU_PROF ?? '';
+const LIB = (f: string) => fileURLToPath(new URL(`./lib/${f}`, import.meta.url));
 const PASSWORD = 'bench-admin-password-1';
 const SERVER_CPU = 0;
 const LOAD_CPU = 1;
@@ -62,42 +64,45 @@ interface Row {
   bytesPerToken: number;
 }
 
-/** The bare Fastify hello service in a process of its own, pinned to the server's core. */
-async function bareService(): Promise<{ url: string; pid: number; stop: () => void }> {
-  const child = fork(fileURLToPath(new URL('./lib/bare-hello.mjs', import.meta.url)), [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('message', (m) => resolve((m as { url: string }).url));
-    child.once('exit', (code) => reject(new Error(`bare service exited with code ${code}`)));
+/** A service in a process of its own, pinned to the server's core: it sends what it offers (its URL …) over IPC. */
+async function service<T extends { url: string }>(file: string, o: { env?: NodeJS.ProcessEnv; execArgv?: string[] } = {}): Promise<T & { pid: number; stop: () => Promise<void> }> {
+  const child = fork(LIB(file), [], { execArgv: o.execArgv ?? [], env: o.env ?? process.env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const offer = await new Promise<T>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as T));
+    child.once('exit', (code) => reject(new Error(`${file} exited with code ${code}`)));
   });
   pin(child.pid as number, SERVER_CPU);
-  return { url, pid: child.pid as number, stop: () => child.disconnect() };
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return { ...offer, pid: child.pid as number, stop: () => {
+    child.disconnect();
+    return exited;
+  } };
 }
 
-async function hotPath(dialect: string, patd: Patd, base: string): Promise<Map<string, LoadResult[]>> {
-  const bare = await bareService();
+async function hotPath(dialect: string, db: { dataDir: string; url: string }): Promise<Map<string, LoadResult[]>> {
+  const bare = await service('bare-hello.mjs');
+  const patd = await service<{ url: string; authorization: string }>('patd-server.mjs', {
+    env: { ...process.env, PATD_DATA_DIR: db.dataDir, PATD_DATABASE_URL: db.url, BENCH_LOG_LEVEL: LOG_LEVEL },
+    execArgv: PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROF_DIR}`] : [],
+  });
   try {
-    const t = await issue(patd, ['profile:read', 'code:read']);
-    const authorization = `Basic ${Buffer.from(`:${t.secret}`).toString('base64')}`;
+    const { authorization } = patd;
     for (const path of ['/api/v1/me', '/auth/verify']) {
-      const r = await fetch(base + path, { headers: { authorization } });
+      const r = await fetch(patd.url + path, { headers: { authorization } });
       if (r.status !== 200) throw new Error(`${path}: ${r.status} ${await r.text()}`);
     }
     const common = { connections: CONNECTIONS, warmupSec: WARMUP, durationSec: DURATION, cpu: LOAD_CPU };
-    const runs: Record<string, number> = {};
-    const prof = (name: string) => {
-      runs[name] = (runs[name] ?? 0) + 1;
-      return profiler(PROF_DIR, `${dialect}-${name}-${runs[name]}.cpuprofile`);
-    };
     const loads: [string, () => LoadOptions][] = [
       ['bare', () => ({ ...common, url: `${bare.url}/hello`, serverPid: bare.pid })],
-      ['me', () => ({ ...common, url: `${base}/api/v1/me`, headers: { authorization }, ...prof('me') })],
-      ['verify', () => ({ ...common, url: `${base}/auth/verify`, headers: { authorization }, ...prof('verify') })],
+      ['me', () => ({ ...common, url: `${patd.url}/api/v1/me`, headers: { authorization }, serverPid: patd.pid })],
+      ['verify', () => ({ ...common, url: `${patd.url}/auth/verify`, headers: { authorization }, serverPid: patd.pid })],
     ];
     return await alternate(loads, ROUNDS, (name, round, r) => {
-      process.stderr.write(`  round ${round + 1} ${name.padEnd(6)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.latencyP50Ms} ms  p99 ${r.latencyP99Ms} ms  server cpu ${(r.serverCpu * 100).toFixed(0)}%  other ${(r.otherCpu * 100).toFixed(0)}%${r.otherCpu > 0.2 ? ' NOISY' : ''}\n`);
+      process.stderr.write(`  ${dialect} round ${round + 1} ${name.padEnd(6)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.latencyP50Ms} ms  p99 ${r.latencyP99Ms} ms  server cpu ${(r.serverCpu * 100).toFixed(0)}%  load generator ${(r.loadgenCpu * 100).toFixed(0)}%  other ${(r.otherCpu * 100).toFixed(0)}%${r.otherCpu > 0.2 ? ' NOISY' : ''}\n`);
     });
   } finally {
-    bare.stop();
+    await patd.stop();
+    await bare.stop();
   }
 }
 
@@ -161,13 +166,14 @@ async function benchDialect(dialect: 'sqlite' | 'postgres'): Promise<Row> {
   const db = await createTestDb(dialect, { prefix: 'patd_bench_', adminUrl: PG_ADMIN_URL });
   // Logs are written as in production (to a file descriptor), just not to this terminal.
   const sink = () => pino.destination({ dest: '/dev/null', sync: false });
-  const a = await createPatd(configFor(db), { logger: makeLogger(LOG_LEVEL, sink()) });
+  // The hot path first, patd in a process of its own (it also creates the admin and a token).
+  let a: Patd | undefined;
   let b: Patd | undefined;
   try {
+    const results = await hotPath(db.dialect, db);
+    a = await createPatd(configFor(db), { logger: makeLogger(LOG_LEVEL, sink()) });
     await a.accounts.bootstrap(PASSWORD);
     const baseA = await a.listen();
-    const results = await hotPath(db.dialect, a, baseA);
-    // The second instance only after the hot path: its timers would share the server's core.
     b = await createPatd(configFor(db), { logger: makeLogger('warn', sink()) });
     const baseB = await b.listen();
     const lags = await lag(a, b, baseA, baseB);
@@ -183,7 +189,7 @@ async function benchDialect(dialect: 'sqlite' | 'postgres'): Promise<Row> {
     };
   } finally {
     await b?.close().catch(() => {});
-    await a.close();
+    await a?.close();
     await db.drop();
   }
 }

@@ -1,5 +1,5 @@
 /**
- * patd on its own, for bench/instructions.ts: PATD_DATABASE_URL and PATD_DATA_DIR from the
+ * patd on its own, for bench/pinned.ts and bench/instructions.ts: PATD_DATABASE_URL and PATD_DATA_DIR from the
  * environment, access lines written as in production (to a file descriptor, here /dev/null) at
  * BENCH_LOG_LEVEL. Sends { url, authorization } (a PAT with profile:read and code:read) over IPC.
  */

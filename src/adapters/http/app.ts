@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
@@ -7,9 +6,11 @@ import { PatdError } from '../../core/errors.js';
 import type { Logger } from 'pino';
 import { type AccessLine, accessLine } from '../access-line.js';
 import { redactUrl, requestLoggerFactory } from '../logger.js';
-import { authenticate } from './auth.js';
+import { authenticate, cachedPrincipal } from './auth.js';
 import type { AppDeps, AuthRule } from './deps.js';
+import { HotPath } from './hot-path.js';
 import { checkDocumented, swaggerOptions } from './openapi.js';
+import { nextRequestId } from './request-id.js';
 import { sendProblem, toPatdError } from './problem.js';
 import { healthRoutes } from './routes/health.js';
 import { PatdMetrics, type RouteRecorder } from '../metrics/patd-metrics.js';
@@ -23,8 +24,6 @@ import { Problem } from './schemas.js';
 
 export const BODY_LIMIT = 64 * 1024;
 const asArray = <T>(h: T | T[] | undefined): T[] => (h === undefined ? [] : Array.isArray(h) ? h : [h]);
-const INSTANCE = randomBytes(3).toString('hex');
-let requests = 0;
 
 type RouteConfig = { metrics?: RouteRecorder } | undefined;
 /**
@@ -89,13 +88,16 @@ const jsonOnly: onRequestHookHandler = (req, _reply, done) => {
 /** Builds the HTTP app from ready-made services. Tests build it with their own deps. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const metrics = deps.metrics ?? new PatdMetrics();
+  const access = accessLine(deps.logger);
+  const hot = new HotPath(deps.http.trustProxy, access, deps.logger);
   const app = Fastify({
+    serverFactory: hot.serverFactory(),
     loggerInstance: deps.logger as unknown as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
     trustProxy: deps.http.trustProxy,
-    genReqId: () => `req_${INSTANCE}${(++requests).toString(36)}`,
+    genReqId: nextRequestId,
     childLoggerFactory: requestLoggerFactory as unknown as FastifyServerOptions['childLoggerFactory'],
-    logController: new AccessLog(metrics.route('unmatched'), accessLine(deps.logger)),
+    logController: new AccessLog(metrics.route('unmatched'), access),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
   // Before any route: an observer (tests) sees every route of every scope, as declared.
@@ -103,6 +105,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const observe = deps.onRoute;
     app.addHook('onRoute', (r) => observe(r));
   }
+  // From here on Fastify answers every request (503 while it closes).
+  app.addHook('preClose', (done) => {
+    hot.closing = true;
+    done();
+  });
   app.decorateRequest('caller', null);
   app.decorateRequest('session', null);
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
@@ -121,14 +128,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // - every documented route names its operationId and success answer (openapi.ts);
   // - an /api route that takes a body accepts JSON only (before authentication, see jsonOnly);
   // - a route with an AuthRule gets an onRequest hook applying it before validation;
-  // - every route gets its recorder for /metrics (used by AccessLog when the request completes).
+  // - every route gets its recorder for /metrics (used by AccessLog when the request completes);
+  // - a GET route with a `hot` answer gets it on the hot path, behind the route's AuthRule.
   app.addHook('onRoute', (r) => {
     const rule = (r.config as { auth?: AuthRule } | undefined)?.auth;
     const api = r.url.startsWith('/api/');
     if (api && !rule) throw new Error(`route ${r.method} ${r.url} declares no auth rule`);
     checkDocumented(r, rule);
+    const record = metrics.route(r.url);
     // A config object of its own: route files share theirs between routes.
-    r.config = { ...r.config, metrics: metrics.route(r.url) } as typeof r.config;
+    r.config = { ...r.config, metrics: record } as typeof r.config;
+    const answer = r.config?.hot;
+    if (answer && asArray(r.method).includes('GET')) {
+      hot.add({
+        url: r.url, record, answered: metrics.hotRoute(r.url), logLevel: r.logLevel,
+        answer: !rule || rule === 'none' ? (req) => answer(req, undefined) : (req) => {
+          const p = cachedPrincipal(deps, req, rule);
+          return p && answer(req, p);
+        },
+      });
+    }
     if (rule && rule !== 'none') {
       const auth: onRequestHookHandler = (req, _reply, done) => {
         let pending: Promise<void> | undefined;

@@ -6,6 +6,7 @@ import type { TokenPrincipal } from '../../core/tokens/verify.js';
 import { clearCookie, readCookie, setCookie } from './cookies.js';
 import { tokenFromAuthorization } from './credentials.js';
 import type { AppDeps, AuthRule } from './deps.js';
+import type { HotRequest } from './hot-path.js';
 
 const SESSION_COOKIE = 'patd_session';
 
@@ -38,6 +39,14 @@ export async function callerFromToken(deps: AppDeps, req: FastifyRequest, opts: 
   return toCaller(req, await deps.core.verifier.verify(secret, { scope: opts.scope, org: opts.org, ip: req.ip }));
 }
 
+/** The scope a token needs under this rule, or the refusal of any token (a session-only rule). */
+function tokenRule(rule: Exclude<AuthRule, 'none'>): { scope: string | undefined } | PatdError {
+  if (rule.sessionOnly) return new PatdError('session_required', 'this action needs a signed-in session, not a token');
+  const scope = rule.admin ? '*' : rule.scope;
+  if (!scope && !rule.patOnly) return new PatdError('session_required', 'this action needs a signed-in session, not a token');
+  return { scope };
+}
+
 /**
  * Applies a route's AuthRule; sets req.caller (and req.session for cookie sign-ins).
  * Synchronous (returns undefined) when the verifier's cache decides, which is the hot path.
@@ -45,11 +54,10 @@ export async function callerFromToken(deps: AppDeps, req: FastifyRequest, opts: 
 export function authenticate(deps: AppDeps, req: FastifyRequest, rule: AuthRule): Promise<void> | undefined {
   if (rule === 'none') return undefined;
   if (req.headers.authorization) {
-    if (rule.sessionOnly) throw new PatdError('session_required', 'this action needs a signed-in session, not a token');
-    const scope = rule.admin ? '*' : rule.scope;
-    if (!scope && !rule.patOnly) throw new PatdError('session_required', 'this action needs a signed-in session, not a token');
+    const t = tokenRule(rule);
+    if (t instanceof PatdError) throw t;
     const secret = readSecret(req);
-    const o = { scope, ip: req.ip };
+    const o = { scope: t.scope, ip: req.ip };
     const done = (p: TokenPrincipal) => {
       req.caller = toCaller(req, p);
       if (rule.admin && !p.user.isAdmin) throw new PatdError('forbidden', 'this needs an instance admin');
@@ -64,6 +72,21 @@ export function authenticate(deps: AppDeps, req: FastifyRequest, rule: AuthRule)
     return deps.core.verifier.verify(secret, o).then(done);
   }
   return sessionAuth(deps, req, rule);
+}
+
+/**
+ * `authenticate` for the hot path (hot-path.ts): the principal when the request carries a
+ * token that the verifier's cache admits under this rule; undefined otherwise, having recorded
+ * nothing, so that `authenticate` decides (and counts) every other case. Admin rules are
+ * always left to it.
+ */
+export function cachedPrincipal(deps: AppDeps, req: HotRequest, rule: AuthRule): TokenPrincipal | undefined {
+  if (rule === 'none' || rule.admin) return undefined;
+  const t = tokenRule(rule);
+  if (t instanceof PatdError) return undefined;
+  const secret = tokenFromAuthorization(req.raw.headers.authorization);
+  if (typeof secret !== 'string') return undefined;
+  return deps.core.verifier.verifyHit(secret, { scope: t.scope, ip: req.ip });
 }
 
 async function sessionAuth(deps: AppDeps, req: FastifyRequest, rule: Exclude<AuthRule, 'none'>): Promise<void> {

@@ -7,7 +7,9 @@ export function tokenFromAuthorization(h: string | undefined): string | null | u
   if (!h) return null;
   const sp = h.indexOf(' ');
   if (sp < 0) return undefined;
-  const scheme = h.slice(0, sp).toLowerCase();
+  const given = h.slice(0, sp);
+  // Schemes are case-insensitive; the usual spellings skip making a lower-case copy.
+  const scheme = given === 'Basic' ? 'basic' : given === 'Bearer' ? 'bearer' : given.toLowerCase();
   const value = h.slice(sp + 1).trim();
   if (scheme === 'bearer') return value || undefined;
   if (scheme !== 'basic') return undefined;

@@ -13,6 +13,8 @@ import type { FailureGate } from '../../core/limits/gate.js';
 import type { Caller, Session } from '../../core/model.js';
 import type { OrgService } from '../../core/orgs/service.js';
 import type { TokenService } from '../../core/tokens/service.js';
+import type { TokenPrincipal } from '../../core/tokens/verify.js';
+import type { HotAnswer, HotRequest } from './hot-path.js';
 import type { OpenApiDoc } from './openapi.js';
 
 export interface HttpSettings {
@@ -78,5 +80,11 @@ declare module 'fastify' {
     auth?: AuthRule;
     /** What the OpenAPI document adds for this route (openapi.ts); read when the document is built. */
     openapi?: OpenApiDoc;
+    /**
+     * The route's answer on the hot path (hot-path.ts) for a GET to its exact URL: given the
+     * principal its AuthRule admits from the verifier's cache (undefined for `auth: 'none'`),
+     * exactly what its handler would send, or undefined to let the handler answer.
+     */
+    hot?: (req: HotRequest, principal: TokenPrincipal | undefined) => HotAnswer | undefined;
   }
 }

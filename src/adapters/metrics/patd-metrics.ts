@@ -26,12 +26,13 @@ export class PatdMetrics {
   readonly registry = new Registry();
   private readonly requests = new FastCounter('patd_http_requests_total', 'HTTP requests by route, method and status', ['route', 'method', 'status']);
   private readonly duration = new FastHistogram('patd_http_request_duration_seconds', 'Time to answer an HTTP request, by route and method', ['route', 'method'], HTTP_BUCKETS);
+  private readonly hot = new FastCounter('patd_http_hot_path_total', 'Requests answered on the hot path (a cached token check, before the framework), by route; also counted in patd_http_requests_total', ['route']);
   private readonly deliveries = new FastHistogram('patd_outbox_delivery_latency_seconds', 'From a message being queued to its delivery, by kind (mail, webhook)', ['kind'], DELIVERY_BUCKETS);
   private readonly deliveryFailures = new FastCounter('patd_outbox_delivery_failures_total', 'Failed delivery attempts by kind; final="true" when the message is given up', ['kind', 'final']);
 
   constructor(private readonly s: MetricSources = {}) {
     collectDefaultMetrics({ register: this.registry });
-    const own: Collectable[] = [this.requests, this.duration, this.deliveries, this.deliveryFailures, ...this.scraped()];
+    const own: Collectable[] = [this.requests, this.duration, this.hot, this.deliveries, this.deliveryFailures, ...this.scraped()];
     for (const m of own) this.registry.registerMetric(m as never);
     const worker = s.outbox?.worker;
     if (worker) {
@@ -58,6 +59,12 @@ export class PatdMetrics {
       c.inc();
       m.duration.observe(seconds);
     };
+  }
+
+  /** Counts one hot-path answer of a route (hot-path.ts). */
+  hotRoute(url: string): () => void {
+    const c = this.hot.child(url);
+    return () => c.inc();
   }
 
   get contentType(): string {

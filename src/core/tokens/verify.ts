@@ -146,6 +146,20 @@ export class TokenVerifier {
     return undefined;
   }
 
+  /**
+   * The principal when the cache holds this secret's check and it passes; undefined in every
+   * other case, with nothing recorded: a refusal or a miss is left to `verifyCached`/`verify`,
+   * which count and report it once (the HTTP hot path answers only what this accepts).
+   */
+  verifyHit(secret: string, o: VerifyOptions = {}): TokenPrincipal | undefined {
+    const snap = this.hits.get(hash('sha256', secret));
+    const now = this.clock.now();
+    if (snap === undefined || now - snap.loadedAt > Math.min(this.opts.ttlMs, this.ttlCapMs)) return undefined;
+    if (this.refusal(snap, now, o)) return undefined;
+    this.counts.hits++;
+    return this.admit(snap, now, o.ip ?? null);
+  }
+
   private async verifySlow(secret: string, o: VerifyOptions): Promise<TokenPrincipal> {
     try {
       if (!isWellFormed(secret, this.opts.prefix)) throw new PatdError('token_invalid', INVALID);
@@ -178,22 +192,39 @@ export class TokenVerifier {
   }
 
   private check(snap: Snapshot, now: number, o: VerifyOptions): TokenPrincipal {
+    const refused = this.refusal(snap, now, o);
+    if (refused) throw refused;
+    return this.admit(snap, now, o.ip ?? null);
+  }
+
+  /** Why this snapshot may not be used as asked (the token-use policy included), or null. Changes nothing. */
+  private refusal(snap: Snapshot, now: number, o: VerifyOptions): PatdError | null {
     const { token, user } = snap;
-    if (token.revokedAt !== null) throw new PatdError('token_revoked', 'the token has been revoked');
+    if (token.revokedAt !== null) return new PatdError('token_revoked', 'the token has been revoked');
     if (snap.oldUntil !== null && snap.oldUntil <= now) {
-      throw new PatdError('token_rotated', 'the token was regenerated; this secret is no longer valid');
+      return new PatdError('token_rotated', 'the token was regenerated; this secret is no longer valid');
     }
-    if (token.expiresAt <= now) throw new PatdError('token_expired', 'the token has expired');
-    if (user.disabled) throw new PatdError('user_disabled', 'the account that owns this token is disabled');
+    if (token.expiresAt <= now) return new PatdError('token_expired', 'the token has expired');
+    if (user.disabled) return new PatdError('user_disabled', 'the account that owns this token is disabled');
     if (o.scope && !this.catalog.grants(token.scopes, o.scope)) {
-      throw new PatdError('insufficient_scope', `the token lacks the scope "${o.scope}"`, { scope: o.scope });
+      return new PatdError('insufficient_scope', `the token lacks the scope "${o.scope}"`, { scope: o.scope });
     }
-    const ip = o.ip ?? null;
     if (o.org !== undefined) {
       const f = snap.orgs.get(o.org);
-      if (!f) throw new PatdError('org_forbidden', `the token may not be used in org "${o.org}"`, { org: o.org });
-      checkUse(token, f, now, ip);
+      if (!f) return new PatdError('org_forbidden', `the token may not be used in org "${o.org}"`, { org: o.org });
+      try {
+        checkUse(token, f, now, o.ip ?? null);
+      } catch (e) {
+        if (e instanceof PatdError) return e;
+        throw e;
+      }
     }
+    return null;
+  }
+
+  /** A use that passed: noted for the last-used batch and counted. */
+  private admit(snap: Snapshot, now: number, ip: string | null): TokenPrincipal {
+    const { token } = snap;
     const u = this.usage.get(token.id);
     if (u) noteUse(u, now, ip);
     else this.usage.set(token.id, newUse(token.id, now, ip));

@@ -1,11 +1,13 @@
 import { BlockList } from 'node:net';
 import { Type } from '@sinclair/typebox';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PatdError } from '../../../core/errors.js';
 import { addCidr } from '../../../core/policies/ip-allowlist.js';
 import type { TokenPrincipal } from '../../../core/tokens/verify.js';
 import { tokenFromAuthorization } from '../credentials.js';
 import type { AppDeps, HttpExtension } from '../deps.js';
+import type { HotAnswer, HotRequest } from '../hot-path.js';
 import type { OpenApiDoc } from '../openapi.js';
 import { CHALLENGE_NONE, challengeFor, problemBody } from '../problem.js';
 import { errors } from '../schemas.js';
@@ -78,20 +80,57 @@ function list(v: unknown): string[] {
 export const forwardAuthRoutes: HttpExtension = async (app, deps: AppDeps) => {
   const trusted = trustedPeer(deps.http.trustProxy);
   // The headers of a 200 depend only on the verifier's cached principal: build them once per principal.
-  const answers = new WeakMap<TokenPrincipal, Record<string, string>>();
+  const answers = new WeakMap<TokenPrincipal, HotAnswer>();
   const verifier = deps.core.verifier;
   const gate = deps.tokenGate;
 
   /** Fastify's req.ip already follows X-Forwarded-For through trusted proxies; X-Real-IP is used when a trusted proxy sends only that. */
-  function clientIp(req: FastifyRequest): string {
-    const real = req.headers['x-real-ip'];
-    if (typeof real === 'string' && real && !req.headers['x-forwarded-for'] && trusted(req.socket.remoteAddress)) return real.trim();
-    return req.ip;
+  function clientIp(headers: IncomingHttpHeaders, peer: string | undefined, ip: string | undefined): string | undefined {
+    const real = headers['x-real-ip'];
+    if (typeof real === 'string' && real && !headers['x-forwarded-for'] && trusted(peer)) return real.trim();
+    return ip;
   }
+
+  /** The 200 for a principal: built once per principal (its headers depend on nothing else). */
+  function passed(p: TokenPrincipal): HotAnswer {
+    let a = answers.get(p);
+    if (!a) {
+      a = {
+        status: 200,
+        headers: {
+          'x-patd-user': p.user.username,
+          'x-patd-user-id': p.user.id,
+          'x-patd-token-id': p.token.id,
+          'x-patd-scopes': p.token.scopes.join(' '),
+          'x-patd-orgs': p.orgs.join(','),
+          'cache-control': 'no-store',
+          'content-length': '0',
+        },
+      };
+      answers.set(p, a);
+    }
+    return a;
+  }
+
+  /**
+   * The hot path's answer (hot-path.ts) to `GET /auth/verify` without a query: a token the
+   * cache admits, with no X-Patd-Scope/X-Patd-Org requirement and no block on the client.
+   * Everything else is left to `check`.
+   */
+  const hot = (req: HotRequest): HotAnswer | undefined => {
+    const h = req.raw.headers;
+    if (h['x-patd-scope'] !== undefined || h['x-patd-org'] !== undefined) return undefined;
+    const secret = tokenFromAuthorization(h.authorization);
+    if (typeof secret !== 'string') return undefined;
+    const ip = clientIp(h, req.raw.socket.remoteAddress, req.ip);
+    if (gate?.refusal(ip)) return undefined;
+    const p = verifier.verifyHit(secret, { ip });
+    return p && passed(p);
+  };
 
   async function check(req: FastifyRequest, reply: FastifyReply, useQuery: boolean) {
     const secret = tokenFromAuthorization(req.headers.authorization);
-    const ip = clientIp(req);
+    const ip = clientIp(req.headers, req.socket.remoteAddress, req.ip);
     try {
       // Synchronous: a map look-up, and nothing at all while no client is over the limit.
       const blocked = gate?.refusal(ip);
@@ -108,19 +147,8 @@ export const forwardAuthRoutes: HttpExtension = async (app, deps: AppDeps) => {
         p = verifier.verifyCached(secret, o) ?? (await verifier.verify(secret, o));
       }
       if (!p) throw new PatdError('token_invalid');
-      let h = answers.get(p);
-      if (!h) {
-        h = {
-          'x-patd-user': p.user.username,
-          'x-patd-user-id': p.user.id,
-          'x-patd-token-id': p.token.id,
-          'x-patd-scopes': p.token.scopes.join(' '),
-          'x-patd-orgs': p.orgs.join(','),
-          'cache-control': 'no-store',
-        };
-        answers.set(p, h);
-      }
-      return reply.code(200).headers(h).send();
+      const a = passed(p);
+      return reply.code(a.status).headers(a.headers).send();
     } catch (e) {
       if (!(e instanceof PatdError)) throw e;
       // A credential was presented and refused: counted (in the background). No credential at all is not a guess.
@@ -143,7 +171,7 @@ export const forwardAuthRoutes: HttpExtension = async (app, deps: AppDeps) => {
     const quiet = deps.logger.child({ route: 'forward-auth' }, { level: 'warn' });
     scope.setChildLoggerFactory(() => quiet as unknown as ReturnType<Parameters<typeof scope.setChildLoggerFactory>[0]>);
     scope.route({
-      ...opts, config: { ...opts.config, openapi: verifyDoc }, schema: { tags: ['forward-auth'], operationId: 'forwardAuth', summary, description },
+      ...opts, config: { ...opts.config, openapi: verifyDoc, hot }, schema: { tags: ['forward-auth'], operationId: 'forwardAuth', summary, description },
       method: ['GET', 'HEAD'], url: '/auth/verify', handler: (req, reply) => check(req, reply, true),
     });
     scope.route({ ...opts, schema: { hide: true }, method: [...ENVOY_METHODS], url: '/auth/verify/*', handler: (req, reply) => check(req, reply, false) });

@@ -1,8 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { userView } from '../../../core/accounts/service.js';
 import { caller } from '../auth.js';
 import type { AppDeps } from '../deps.js';
+import type { HotAnswer } from '../hot-path.js';
 import { errors, UserView } from '../schemas.js';
 
 const MeView = Type.Object({
@@ -19,19 +20,21 @@ const PatchMe = Type.Object({
   currentPassword: Type.Optional(Type.String({ maxLength: 1024 })),
 }, { additionalProperties: false });
 
-const bodies = new WeakMap<object, string>();
+/** A token's answer, by its cached principal: the handler and the hot path send the same one. */
+const answers = new WeakMap<object, HotAnswer>();
+const send = (reply: FastifyReply, a: HotAnswer) => reply.code(a.status).headers(a.headers).send(a.body);
 
 export const meRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) => {
   app.get('/me', {
-    config: { auth: { scope: 'profile:read' } },
+    config: { auth: { scope: 'profile:read' }, hot: (_req, p) => (p ? answers.get(p) : undefined) },
     schema: { tags: ['me'], operationId: 'getMe', summary: 'The caller, and for a PAT its id, scopes, orgs and expiry', response: { 200: MeView, ...errors(401, 403) } },
   }, async (req, reply) => {
     const c = caller(req);
+    // A token's answer only changes when its cached principal does: serialize it once.
+    const cached = c.principal ? answers.get(c.principal) : undefined;
+    if (cached) return send(reply, cached);
     // Who the caller is, for this credential only: no cache (a browser's included) keeps it.
     reply.header('cache-control', 'no-store');
-    // A token's answer only changes when its cached principal does: serialize it once.
-    const cached = c.principal ? bodies.get(c.principal) : undefined;
-    if (cached) return reply.type('application/json; charset=utf-8').send(cached);
     const ms = c.memberships ?? await deps.core.store.r.members.listForUser(c.user.id);
     const t = c.token;
     const body = {
@@ -44,8 +47,12 @@ export const meRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) => {
     };
     if (!c.principal) return body;
     const text = reply.serialize(body) as string;
-    bodies.set(c.principal, text);
-    return reply.type('application/json; charset=utf-8').send(text);
+    const a: HotAnswer = {
+      status: 200, body: text,
+      headers: { 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)) },
+    };
+    answers.set(c.principal, a);
+    return send(reply, a);
   });
   app.patch('/me', {
     config: { auth: { sessionOnly: true } },
