@@ -17,12 +17,11 @@
  * sees), then is counted alone over BENCH_REQUESTS requests (8 keep-alive connections).
  * Counting starts and stops with callgrind_control, so start-up is not counted.
  *
- * Read two runs, not one, on Node 20: there, about every other patd process gets V8's feedback
- * for the object literal in process.nextTick (`{ [async_id_symbol]: …, [trigger_async_id_symbol]: … }`)
- * megamorphic, after which every nextTick (about five per HTTP request, in Node's streams)
- * defines its properties in the runtime: /me then costs ~150 k instructions instead of ~110 k.
- * `node --allow-natives-syntax` and `%DebugPrint(process.nextTick)` show the slot's state. Node 24
- * gave ~98 k on every run. The bare service has not shown it.
+ * Earlier runs on Node 20 were bimodal: in about every other patd process, V8's feedback for the
+ * object literal in process.nextTick went megamorphic (idle garbage collections rebuilt the
+ * literal's hidden classes), and /me cost ~150 k instructions instead of ~110 k. patd now keeps
+ * one nextTick entry alive (src/adapters/next-tick-shape.ts); `node --allow-natives-syntax` and
+ * `%DebugPrint(process.nextTick)` show the caches' state.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';

@@ -10,6 +10,7 @@ import { DiskRepoStorage } from './adapters/git/storage.js';
 import { DEFAULT_DEVICE_SETTINGS, type DeviceSettings, DeviceService } from './core/device/service.js';
 import { RepoService } from './core/repos/service.js';
 import { makeLogger } from './adapters/logger.js';
+import { keepNextTickShape } from './adapters/next-tick-shape.js';
 import { invalidationFeed } from './adapters/invalidations/index.js';
 import type { Config } from './config.js';
 import { buildCore, type CoreOverrides, openStore } from './core-builder.js';
@@ -83,6 +84,8 @@ export interface Patd {
 
 /** The composition root: config in, a ready service out. Nothing else wires adapters together. */
 export async function createPatd(config: Readonly<Config>, o: Overrides = {}): Promise<Patd> {
+  // A V8 shape that idle garbage collections would otherwise keep rebuilding (next-tick-shape.ts).
+  keepNextTickShape();
   const logger = o.logger ?? makeLogger(config.logLevel, undefined, config.logFormat);
   // Installs made before patd kept its files private are fixed before anything is opened.
   tightenDataDir(config.dataDir, config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl.slice('sqlite:'.length) : null, (obj, msg) => logger.warn(obj, msg));

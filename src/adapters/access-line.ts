@@ -13,11 +13,7 @@ export interface AccessEntry {
   responseTime: number;
 }
 
-/** Writes one access line. `fixed(method, url)` gives a cheaper writer for one route's requests (the hot path). */
-export type AccessLine = ((e: AccessEntry) => void) & { fixed(method: string, url: string): FixedAccessLine };
-
-/** An access line whose method and URL are known beforehand; `reqId` must be one of nextRequestId()'s (quote-free). */
-export type FixedAccessLine = (reqId: string, host: string | undefined, remoteAddress: string | undefined, remotePort: number | undefined, statusCode: number, responseTime: number) => void;
+export type AccessLine = (e: AccessEntry) => void;
 
 /** Printable ASCII without `"` and `\\`: written as is; anything else goes through JSON.stringify. */
 const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
@@ -46,32 +42,8 @@ export function accessLine(logger: Logger): AccessLine | undefined {
   const info = logger.levels.values.info ?? 30;
   const base = `,"pid":${process.pid},"hostname":${JSON.stringify(hostname())}`;
   const write = batched(stream);
-  const line = ((e: AccessEntry) => {
+  return (e) => {
     write(`{"level":${info},"time":${Date.now()}${base},"reqId":${str(e.reqId)},"req":{"method":${str(e.method)},"url":${str(e.url)},"host":${str(e.host)},"remoteAddress":${str(e.remoteAddress)},"remotePort":${int(e.remotePort)}},"res":{"statusCode":${int(e.statusCode)}},"responseTime":${ms(e.responseTime)},"msg":"request completed"}\n`);
-  }) as AccessLine;
-  line.fixed = (method, url) => {
-    // The same line, with what does not change between requests encoded once (a client's Host
-    // and address change rarely: the last ones are remembered).
-    const head = `,"req":{"method":${str(method)},"url":${str(url)},"host":`;
-    const host = lastEncoded();
-    const address = lastEncoded();
-    return (reqId, h, remoteAddress, remotePort, statusCode, responseTime) => {
-      write(`{"level":${info},"time":${Date.now()}${base},"reqId":"${reqId}"${head}${host(h)},"remoteAddress":${address(remoteAddress)},"remotePort":${int(remotePort)}},"res":{"statusCode":${int(statusCode)}},"responseTime":${ms(responseTime)},"msg":"request completed"}\n`);
-    };
-  };
-  return line;
-}
-
-/** str(), remembering the last value and its encoding. */
-function lastEncoded(): (v: string | undefined) => string {
-  let last: string | undefined;
-  let encoded = 'null';
-  return (v) => {
-    if (v !== last) {
-      last = v;
-      encoded = str(v);
-    }
-    return encoded;
   };
 }
 

@@ -87,27 +87,6 @@ test('every field of the access line survives as JSON: quotes, backslashes, cont
   assert.equal(small?.responseTime, 0.011);
 });
 
-test("a route's fixed access line writes what the generic one writes, for every client it sees in turn", () => {
-  const { lines, logger } = capture();
-  const write = accessLine(logger);
-  assert.ok(write);
-  const fixed = write.fixed('GET', '/api/v1/me');
-  // Host and address change between requests (and back): each line has its own, escaped.
-  const clients = [['h1:80', '10.0.0.1'], ['h1:80', '10.0.0.1'], ['a"b\u0000', '::1'], ['h1:80', undefined], [undefined, '10.0.0.2'], ['é\u2028', '10.0.0.2']] as const;
-  for (const [i, [host, address]] of clients.entries()) {
-    fixed(`req_abc${i}`, host, address, 40000 + i, 200, 0.25);
-    write({ reqId: `req_abc${i}`, method: 'GET', url: '/api/v1/me', host, remoteAddress: address, remotePort: 40000 + i, statusCode: 200, responseTime: 0.25 });
-  }
-  assert.equal(lines.length, clients.length * 2);
-  for (let i = 0; i < lines.length; i += 2) {
-    const { time: _a, ...viaFixed } = lines[i] as Record<string, unknown>;
-    const { time: _b, ...viaGeneric } = lines[i + 1] as Record<string, unknown>;
-    assert.deepEqual(viaFixed, viaGeneric);
-  }
-  assert.equal((lines[4] as Record<string, any>).req.host, 'a"b\u0000');
-  assert.equal((lines[6] as Record<string, any>).req.remoteAddress, null);
-});
-
 test('on an asynchronous destination access lines are written together, and none is lost when the process exits', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'patd-access-'));
   const file = join(dir, 'out.log');

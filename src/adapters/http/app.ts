@@ -68,6 +68,7 @@ class AccessLog extends LogController {
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const QUIET = new Set(['warn', 'error', 'fatal', 'silent']);
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
 
 /**
@@ -88,8 +89,7 @@ const jsonOnly: onRequestHookHandler = (req, _reply, done) => {
 /** Builds the HTTP app from ready-made services. Tests build it with their own deps. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const metrics = deps.metrics ?? new PatdMetrics();
-  const access = accessLine(deps.logger);
-  const hot = new HotPath(deps.http.trustProxy, access, deps.logger);
+  const hot = new HotPath(deps.http.trustProxy);
   const app = Fastify({
     serverFactory: hot.serverFactory(),
     loggerInstance: deps.logger as unknown as FastifyBaseLogger,
@@ -97,7 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: deps.http.trustProxy,
     genReqId: nextRequestId,
     childLoggerFactory: requestLoggerFactory as unknown as FastifyServerOptions['childLoggerFactory'],
-    logController: new AccessLog(metrics.route('unmatched'), access),
+    logController: new AccessLog(metrics.route('unmatched'), accessLine(deps.logger)),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
   // Before any route: an observer (tests) sees every route of every scope, as declared.
@@ -140,8 +140,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     r.config = { ...r.config, metrics: record } as typeof r.config;
     const answer = r.config?.hot;
     if (answer && asArray(r.method).includes('GET')) {
+      // Token checks write no access line per answer (metrics count them); the hot path writes none.
+      if (!QUIET.has(r.logLevel ?? '')) throw new Error(`route ${r.url} has a hot answer but logs at ${r.logLevel || 'the app level'}: give it logLevel 'warn'`);
       hot.add({
-        url: r.url, record, answered: metrics.hotRoute(r.url), logLevel: r.logLevel,
+        url: r.url, record, answered: metrics.hotRoute(r.url),
         answer: !rule || rule === 'none' ? (req) => answer(req, undefined) : (req) => {
           const p = cachedPrincipal(deps, req, rule);
           return p && answer(req, p);

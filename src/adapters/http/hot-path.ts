@@ -2,10 +2,7 @@ import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Serv
 import { performance } from 'node:perf_hooks';
 import proxyAddr from '@fastify/proxy-addr';
 import type { FastifyServerOptions } from 'fastify';
-import type { Logger } from 'pino';
-import type { AccessLine, FixedAccessLine } from '../access-line.js';
 import type { RouteRecorder } from '../metrics/patd-metrics.js';
-import { nextRequestId } from './request-id.js';
 
 /** A GET request the hot path may answer: the raw request and the client address Fastify's `req.ip` would give. */
 export interface HotRequest {
@@ -30,14 +27,10 @@ export type HotHandler = (req: HotRequest) => HotAnswer | undefined;
 
 interface HotRoute {
   url: string;
-  /** The route's access line (set by add). */
-  line?: FixedAccessLine;
   answer: HotHandler;
   record: RouteRecorder;
   /** Counts answers given here (patd_http_hot_path_total). */
   answered: () => void;
-  /** The route's own log level, if any: the access line is written when `info` is enabled at it. */
-  logLevel: string | undefined;
 }
 
 type TrustFn = (addr: string, i: number) => boolean;
@@ -49,19 +42,14 @@ function trustFn(tp: boolean | string): TrustFn | undefined {
   return proxyAddr.compile(tp.split(',').map((v) => v.trim()));
 }
 
-/** Fastify's `host` behind a trusted proxy: the last X-Forwarded-Host. */
-const lastEntry = (v: string): string => {
-  const i = v.lastIndexOf(',');
-  return i === -1 ? v.trim() : v.slice(i + 1).trim();
-};
-
 /**
  * The hot path: GET requests to a few exact URLs (`/api/v1/me`, `/auth/verify`, no query)
  * answered from the verifier's cache before Fastify builds its request, reply, logger, hooks
  * and serializer for them, which cost more than the token check itself (bench/pinned.ts).
- * What every request gets still happens here: the route's metrics, its access line (the same
- * line, request id included) and its client address rules. Everything a route's hot handler
- * does not answer, and every request while the server closes, goes to Fastify unchanged.
+ * What every request gets still happens here: the route's metrics and its client address rules.
+ * A hot route logs at `warn` (app.ts refuses one that would write an access line for each
+ * answer), as token checks do. Everything a route's hot handler does not answer, and every
+ * request while the server closes, goes to Fastify unchanged.
  */
 export class HotPath {
   private readonly routes = new Map<string, HotRoute>();
@@ -69,16 +57,12 @@ export class HotPath {
   /** Set when the app starts closing: Fastify then answers (503, Connection: close). */
   closing = false;
 
-  constructor(
-    trustProxy: boolean | string,
-    private readonly access: AccessLine | undefined,
-    private readonly logger: Logger,
-  ) {
+  constructor(trustProxy: boolean | string) {
     this.trust = trustFn(trustProxy);
   }
 
   add(route: HotRoute): void {
-    this.routes.set(route.url, { ...route, line: this.access?.fixed('GET', route.url) });
+    this.routes.set(route.url, route);
   }
 
   /** The URLs answered here (for tests and documentation). */
@@ -106,28 +90,13 @@ export class HotPath {
     const ms = performance.now() - start;
     route.record('GET', a.status, ms / 1000);
     route.answered();
-    if (route.line && this.infoAt(route.logLevel)) route.line(nextRequestId(), this.host(raw), ip, raw.socket.remotePort, a.status, ms);
     return true;
-  }
-
-  /** Whether a request logger at this level (the app's when unset) writes `info` lines. */
-  private infoAt(level: string | undefined): boolean {
-    if (!level) return this.logger.isLevelEnabled('info');
-    const values = this.logger.levels.values;
-    return (values[level] ?? Number.POSITIVE_INFINITY) <= (values.info ?? 30);
   }
 
   private ip(raw: IncomingMessage): string | undefined {
     if (!this.trust) return raw.socket.remoteAddress;
     const all = proxyAddr.all(raw, this.trust);
     return all[all.length - 1];
-  }
-
-  private host(raw: IncomingMessage): string {
-    const forwarded = raw.headers['x-forwarded-host'];
-    const peer = raw.socket.remoteAddress;
-    if (this.trust && typeof forwarded === 'string' && forwarded && peer !== undefined && this.trust(peer, 0)) return lastEntry(forwarded);
-    return raw.headers.host ?? '';
   }
 
   /**

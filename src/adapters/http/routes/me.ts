@@ -26,6 +26,8 @@ const send = (reply: FastifyReply, a: HotAnswer) => reply.code(a.status).headers
 
 export const meRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) => {
   app.get('/me', {
+    // A token check, like /auth/verify: no access line per request at info (metrics count each one).
+    logLevel: 'warn',
     config: { auth: { scope: 'profile:read' }, hot: (_req, p) => (p ? answers.get(p) : undefined) },
     schema: { tags: ['me'], operationId: 'getMe', summary: 'The caller, and for a PAT its id, scopes, orgs and expiry', response: { 200: MeView, ...errors(401, 403) } },
   }, async (req, reply) => {
