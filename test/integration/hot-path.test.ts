@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { dialects } from '../helpers/db.js';
 import { ADMIN_PASSWORD, type Auth, createToken, startTestPatd, type TestPatd } from '../helpers/harness.js';
+import { sample } from '../helpers/prometheus.js';
 
 /**
  * The hot path (src/adapters/http/hot-path.ts) answers cached token checks on GET /api/v1/me
@@ -12,17 +13,6 @@ import { ADMIN_PASSWORD, type Auth, createToken, startTestPatd, type TestPatd } 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
 /** Headers Node writes itself (and that differ by time or connection). */
 const TRANSPORT = new Set(['date', 'connection', 'keep-alive']);
-
-function sample(text: string, name: string, labels: Record<string, string>): number {
-  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = (m[2] ?? '').split(/,(?=[a-zA-Z_]+=")/).filter(Boolean);
-    if (want.every((w) => have.includes(w)) && have.length === want.length) return Number(m[3]);
-  }
-  return 0;
-}
 
 interface Answer {
   status: number;
@@ -99,7 +89,7 @@ for (const dialect of await dialects()) {
       const narrow = await createToken(p, admin, { name: 'code only', scopes: ['code:read'], expiresInDays: 30 });
       const auth = basic(narrow.secret);
       assert.equal((await get('/auth/verify', auth)).status, 200); // cached now
-      const refusals = () => scrape().then((t) => sample(t, 'patd_token_checks_total', { outcome: 'insufficient_scope' }));
+      const refusals = () => scrape().then((t) => sample(t, 'patd_token_checks_total', { outcome: 'insufficient_scope' }, 0));
       const [hotMe, hotVerify, before] = [await hot('/api/v1/me'), await hot('/auth/verify'), await refusals()];
       // Lacks profile:read: /me refuses (403) through Fastify.
       const me = await get('/api/v1/me', auth);

@@ -4,21 +4,10 @@ import { after, before, describe, test } from 'node:test';
 import type { Patd } from '../../src/server.js';
 import { dialects } from '../helpers/db.js';
 import { ADMIN_PASSWORD, type Auth, createToken, startTestPatd, type TestPatd } from '../helpers/harness.js';
+import { sample } from '../helpers/prometheus.js';
 import { startSibling } from '../helpers/sibling.js';
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
-
-/** The value of one sample in the Prometheus text format, e.g. sample(text, 'patd_token_checks_total', { outcome: 'ok' }). */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = (m[2] ?? '').split(/,(?=[a-zA-Z_]+=")/).filter(Boolean);
-    if (want.every((w) => have.includes(w))) return Number(m[3]);
-  }
-  return Number.NaN;
-}
 
 for (const dialect of await dialects()) {
   describe(`metrics (${dialect})`, () => {

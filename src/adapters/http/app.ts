@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
@@ -10,7 +11,6 @@ import { authenticate, cachedPrincipal } from './auth.js';
 import type { AppDeps, AuthRule } from './deps.js';
 import { HotPath } from './hot-path.js';
 import { checkDocumented, swaggerOptions } from './openapi.js';
-import { nextRequestId } from './request-id.js';
 import { sendProblem, toPatdError } from './problem.js';
 import { healthRoutes } from './routes/health.js';
 import { PatdMetrics, type RouteRecorder } from '../metrics/patd-metrics.js';
@@ -24,6 +24,8 @@ import { Problem } from './schemas.js';
 
 export const BODY_LIMIT = 64 * 1024;
 const asArray = <T>(h: T | T[] | undefined): T[] => (h === undefined ? [] : Array.isArray(h) ? h : [h]);
+const INSTANCE = randomBytes(3).toString('hex');
+let requests = 0;
 
 type RouteConfig = { metrics?: RouteRecorder } | undefined;
 /**
@@ -95,7 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as unknown as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
     trustProxy: deps.http.trustProxy,
-    genReqId: nextRequestId,
+    genReqId: () => `req_${INSTANCE}${(++requests).toString(36)}`,
     childLoggerFactory: requestLoggerFactory as unknown as FastifyServerOptions['childLoggerFactory'],
     logController: new AccessLog(metrics.route('unmatched'), accessLine(deps.logger)),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },

@@ -65,11 +65,6 @@ export class HotPath {
     this.routes.set(route.url, route);
   }
 
-  /** The URLs answered here (for tests and documentation). */
-  urls(): string[] {
-    return [...this.routes.keys()];
-  }
-
   /** Answers the request and returns true, or returns false having written nothing. */
   handle(raw: IncomingMessage, res: ServerResponse): boolean {
     if (raw.method !== 'GET' || this.closing) return false;

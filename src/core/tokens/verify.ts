@@ -131,7 +131,7 @@ export class TokenVerifier {
   verifyCached(secret: string, o: VerifyOptions = {}): TokenPrincipal | undefined {
     const digest = hash('sha256', secret);
     const now = this.clock.now();
-    const ttl = Math.min(this.opts.ttlMs, this.ttlCapMs);
+    const ttl = this.ttl();
     const snap = this.hits.get(digest);
     if (snap !== undefined && now - snap.loadedAt <= ttl) {
       this.counts.hits++;
@@ -154,7 +154,7 @@ export class TokenVerifier {
   verifyHit(secret: string, o: VerifyOptions = {}): TokenPrincipal | undefined {
     const snap = this.hits.get(hash('sha256', secret));
     const now = this.clock.now();
-    if (snap === undefined || now - snap.loadedAt > Math.min(this.opts.ttlMs, this.ttlCapMs)) return undefined;
+    if (snap === undefined || now - snap.loadedAt > this.ttl()) return undefined;
     if (this.refusal(snap, now, o)) return undefined;
     this.counts.hits++;
     return this.admit(snap, now, o.ip ?? null);
@@ -328,6 +328,11 @@ export class TokenVerifier {
 
   /** Lowered while the invalidation transport is down, so a missed message cannot outlive it. */
   private ttlCapMs = Number.POSITIVE_INFINITY;
+
+  /** How long a cached check (or a known-unknown digest) is trusted right now. */
+  private ttl(): number {
+    return Math.min(this.opts.ttlMs, this.ttlCapMs);
+  }
 
   /** Trust cached checks for at most `ms` (null: `ttlMs` again). */
   limitTtl(ms: number | null): void {
